@@ -1,0 +1,26 @@
+"""The REST API under /api/v1/: django-ninja, bearer API keys or the console session."""
+
+from ninja import NinjaAPI
+from ninja.renderers import JSONRenderer
+
+from huike.core import api_errors
+from huike.core.api_auth import ApiKeyAuth, StaffSessionAuth
+from huike.org.api import router as org_router
+
+class UnicodeJSONRenderer(JSONRenderer):
+    """Chinese text as itself, not as \\u escapes."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
+api = NinjaAPI(
+    renderer=UnicodeJSONRenderer(),
+    title="Huike API",
+    version="1",
+    description="Huike (回客) restaurant CRM. Errors share one shape: {code, message, fields}; "
+    "send Accept-Language: en for English messages (Simplified Chinese by default).",
+    auth=[ApiKeyAuth(), StaffSessionAuth()],
+    urls_namespace="api",
+)
+api_errors.install(api)
+api.add_router("/", org_router)

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "huike.core"
+    label = "core"
+    verbose_name = _("Platform")
+
+    def ready(self):
+        from . import permissions, tasks  # noqa: F401  (registers permissions and jobs)

@@ -1,0 +1,19 @@
+"""Demo data, app by app in dependency order. Each app's ``demo.load`` is idempotent."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+
+def load_all():
+    from huike.org import demo as org_demo
+
+    with transaction.atomic():
+        tenant = org_demo.load()
+    return tenant
+
+
+def database_is_empty() -> bool:
+    from huike.core.models import Tenant
+
+    return not Tenant.objects.exists()

@@ -1,0 +1,29 @@
+"""Template filters used across the console: money, store-local time, permissions."""
+
+from django import template
+from django.utils import formats
+
+from ..money import format_cny
+from ..permissions import has_perm
+from ..timeutils import in_zone
+
+register = template.Library()
+
+
+@register.filter
+def cny(value):
+    """{{ amount|cny }} → ¥1,234.50"""
+    return format_cny(value)
+
+
+@register.filter
+def in_store_zone(value, zone_name):
+    """{{ when|in_store_zone:store.time_zone }}: the time as the store's clock shows it."""
+    local = in_zone(value, zone_name)
+    return formats.date_format(local, "SHORT_DATETIME_FORMAT") if local else ""
+
+
+@register.filter
+def can(user, code):
+    """{% if user|can:"org.manage_stores" %}"""
+    return has_perm(user, code)

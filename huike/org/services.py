@@ -1,0 +1,261 @@
+"""Every write of the organisation app: one function per business action, one transaction each,
+permission-checked and audited."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from huike.core import errors
+from huike.core.audit import Action, audit_record
+from huike.core.permissions import FIELD_RESOURCES, check_perm, forget_access
+from huike.core.services import delete_audited, full_clean_or_raise, save_changes, save_new
+from huike.core.tenancy import require_active_tenant
+
+from . import permissions as perms
+from .models import Brand, FieldPolicy, OrgUnit, Role, Staff, Store
+
+STORE_FIELDS = {"brand", "name", "code", "city", "address", "latitude", "longitude",
+                "time_zone", "phone", "opening_hours", "active"}
+BRAND_FIELDS = {"name", "code", "active"}
+STAFF_FIELDS = {"name", "employee_no", "title", "phone", "email", "org_unit", "brand", "store",
+                "role", "active"}
+
+
+def _only(data: dict, allowed: set[str]) -> dict:
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise errors.InvalidInput(fields={name: [_("Unknown field.")] for name in unknown})
+    return data
+
+
+def _resolve(model, value, field: str):
+    """A related row of the active tenant by instance or id; a foreign or missing id is a field
+    error, never a cross-tenant link."""
+    if value is None or isinstance(value, model):
+        if isinstance(value, model) and value.tenant_id != require_active_tenant().pk:
+            raise errors.InvalidInput(fields={field: [_("Not found.")]})
+        return value
+    try:
+        return model.objects.get(pk=value)
+    except (model.DoesNotExist, ValueError, TypeError) as exc:
+        raise errors.InvalidInput(fields={field: [_("Not found.")]}) from exc
+
+
+# --- Brands ----------------------------------------------------------------------------------
+@transaction.atomic
+def brand_create(*, acting_user, name: str, code: str, active: bool = True) -> Brand:
+    check_perm(acting_user, perms.MANAGE_STORES)
+    return save_new(Brand(name=name, code=code, active=active), actor=acting_user)
+
+
+@transaction.atomic
+def brand_update(*, acting_user, brand: Brand, **changes) -> Brand:
+    check_perm(acting_user, perms.MANAGE_STORES)
+    return save_changes(brand, actor=acting_user, changes=_only(changes, BRAND_FIELDS))
+
+
+# --- Stores ----------------------------------------------------------------------------------
+@transaction.atomic
+def store_create(*, acting_user, **data) -> Store:
+    check_perm(acting_user, perms.MANAGE_STORES)
+    data = dict(_only(data, STORE_FIELDS))
+    data["brand"] = _resolve(Brand, data.get("brand"), "brand")
+    return save_new(Store(**data), actor=acting_user)
+
+
+@transaction.atomic
+def store_update(*, acting_user, store: Store, **changes) -> Store:
+    check_perm(acting_user, perms.MANAGE_STORES)
+    changes = dict(_only(changes, STORE_FIELDS))
+    if "brand" in changes:
+        changes["brand"] = _resolve(Brand, changes["brand"], "brand")
+    return save_changes(store, actor=acting_user, changes=changes)
+
+
+# --- Org tree --------------------------------------------------------------------------------
+@transaction.atomic
+def org_unit_create(*, acting_user, kind: str, name: str, parent=None) -> OrgUnit:
+    check_perm(acting_user, perms.MANAGE_STAFF)
+    unit = OrgUnit(kind=kind, name=name, parent=_resolve(OrgUnit, parent, "parent"))
+    save_new(unit, actor=acting_user)
+    unit.path = f"{unit.parent.path if unit.parent else '/'}{unit.pk}/"
+    OrgUnit.objects.filter(pk=unit.pk).update(path=unit.path)
+    return unit
+
+
+@transaction.atomic
+def org_unit_rename(*, acting_user, unit: OrgUnit, name: str) -> OrgUnit:
+    check_perm(acting_user, perms.MANAGE_STAFF)
+    return save_changes(unit, actor=acting_user, changes={"name": name})
+
+
+@transaction.atomic
+def org_unit_delete(*, acting_user, unit: OrgUnit) -> None:
+    check_perm(acting_user, perms.MANAGE_STAFF)
+    if unit.children.exists() or unit.staff.exists():
+        raise errors.Conflict(_("Move its sub-units and staff elsewhere first."), code="in_use")
+    delete_audited(unit, actor=acting_user)
+
+
+# --- Staff -----------------------------------------------------------------------------------
+def _staff_relations(data: dict) -> dict:
+    for field, model in (("org_unit", OrgUnit), ("brand", Brand), ("store", Store),
+                         ("role", Role)):
+        if field in data:
+            data[field] = _resolve(model, data[field], field)
+    if data.get("store") is not None and data.get("brand") is None:
+        data["brand"] = data["store"].brand
+    return data
+
+
+def _new_login(*, username: str, password: str, language: str = ""):
+    User = get_user_model()
+    user = User(username=username, tenant=require_active_tenant(), language=language)
+    try:
+        user.full_clean(exclude=["password"])
+    except ValidationError as exc:
+        raise errors.from_django_validation_error(exc) from exc
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise errors.InvalidInput(fields={"password": exc.messages}) from exc
+    user.set_password(password)
+    user.save()
+    return user
+
+
+@transaction.atomic
+def staff_create(*, acting_user, username: str = "", password: str = "", **data) -> Staff:
+    """Add a staff member; with ``username`` and ``password`` also their login account."""
+    check_perm(acting_user, perms.MANAGE_STAFF)
+    data = _staff_relations(dict(_only(data, STAFF_FIELDS)))
+    staff = Staff(**data)
+    if username:
+        staff.tenant = require_active_tenant()
+        full_clean_or_raise(staff, exclude=["user"])
+        staff.user = _new_login(username=username, password=password)
+    return save_new(staff, actor=acting_user, extra={"username": username} if username else None)
+
+
+@transaction.atomic
+def staff_update(*, acting_user, staff: Staff, **changes) -> Staff:
+    check_perm(acting_user, perms.MANAGE_STAFF)
+    changes = _staff_relations(dict(_only(changes, STAFF_FIELDS)))
+    if "store" in changes and "brand" not in changes and changes["store"] is not None:
+        changes["brand"] = changes["store"].brand
+    staff = save_changes(staff, actor=acting_user, changes=changes)
+    if staff.user_id:
+        forget_access(staff.user)
+    return staff
+
+
+@transaction.atomic
+def staff_set_password(*, acting_user, staff: Staff, password: str):
+    check_perm(acting_user, perms.MANAGE_STAFF)
+    if not staff.user_id:
+        raise errors.Conflict(_("This staff member has no login account."), code="no_login")
+    try:
+        validate_password(password, staff.user)
+    except ValidationError as exc:
+        raise errors.InvalidInput(fields={"password": exc.messages}) from exc
+    staff.user.set_password(password)
+    staff.user.save(update_fields=["password"])
+    audit_record(action=Action.UPDATE, actor=acting_user, obj=staff,
+                 changes={"password": "changed"})
+
+
+# --- Roles and field visibility --------------------------------------------------------------
+ROLE_FIELDS = {"name", "description", "permissions", "row_scope"}
+
+
+@transaction.atomic
+def role_create(*, acting_user, code: str, name: str, permissions: list[str] | None = None,
+                row_scope: str = "own", description: str = "") -> Role:
+    check_perm(acting_user, perms.MANAGE_ROLES)
+    role = Role(code=code, name=name, permissions=sorted(set(permissions or [])),
+                row_scope=row_scope, description=description)
+    return save_new(role, actor=acting_user)
+
+
+@transaction.atomic
+def role_update(*, acting_user, role: Role, **changes) -> Role:
+    check_perm(acting_user, perms.MANAGE_ROLES)
+    changes = dict(_only(changes, ROLE_FIELDS))
+    if "permissions" in changes:
+        changes["permissions"] = sorted(set(changes["permissions"] or []))
+    role = save_changes(role, actor=acting_user, changes=changes)
+    forget_access(acting_user)
+    return role
+
+
+@transaction.atomic
+def role_delete(*, acting_user, role: Role) -> None:
+    check_perm(acting_user, perms.MANAGE_ROLES)
+    if role.is_system:
+        raise errors.Conflict(_("Built-in roles cannot be deleted."), code="builtin_role")
+    if role.staff.exists():
+        raise errors.Conflict(_("Staff still hold this role."), code="in_use")
+    delete_audited(role, actor=acting_user)
+
+
+@transaction.atomic
+def field_policy_set(*, acting_user, role: Role, resource: str, visible: dict[str, bool]) -> None:
+    """Set which fields of ``resource`` the role sees (the role × field page)."""
+    check_perm(acting_user, perms.MANAGE_ROLES)
+    spec = FIELD_RESOURCES.get(resource)
+    if spec is None:
+        raise errors.InvalidInput(fields={"resource": [_("Not found.")]})
+    known = {f.name for f in spec.fields}
+    unknown = sorted(set(visible) - known)
+    if unknown:
+        raise errors.InvalidInput(fields={n: [_("Unknown field.")] for n in unknown})
+    changed = {}
+    for name, is_visible in visible.items():
+        policy, created = FieldPolicy.objects.get_or_create(
+            role=role, resource=resource, field=name, defaults={"visible": is_visible}
+        )
+        if created or policy.visible != is_visible:
+            if not created:
+                FieldPolicy.objects.filter(pk=policy.pk).update(visible=is_visible)
+            changed[name] = is_visible
+    if changed:
+        audit_record(action=Action.UPDATE, actor=acting_user, obj=role,
+                     changes={"field_visibility": {resource: changed}})
+
+
+# --- Brand group set-up ----------------------------------------------------------------------
+@transaction.atomic
+def tenant_setup(*, name: str, code: str, admin_username: str, admin_password: str,
+                 admin_name: str = ""):
+    """Create a brand group: its built-in roles, the top of its org tree and its first HQ admin
+    (with a login). Used by onboarding and by load_demo."""
+    from huike.core.models import Tenant
+    from huike.core.tenancy import tenant_context
+
+    from .roles import DEFAULT_ROLES
+
+    tenant = Tenant(name=name, code=code)
+    full_clean_or_raise(tenant)
+    tenant.save()
+    with tenant_context(tenant):
+        audit_record(action=Action.CREATE, actor=None, obj=tenant, tenant=tenant,
+                     actor_name="system", changes={"name": name, "code": code})
+        for spec in DEFAULT_ROLES:
+            role = Role(code=spec["code"], name=str(spec["name"]),
+                        permissions=sorted(spec["permissions"]), row_scope=spec["row_scope"],
+                        is_system=True)
+            save_new(role, actor=None)
+        top = OrgUnit(kind=OrgUnit.Kind.ORGANISATION, name=name)
+        save_new(top, actor=None)
+        top.path = f"/{top.pk}/"
+        OrgUnit.objects.filter(pk=top.pk).update(path=top.path)
+        admin = Staff(name=admin_name or admin_username, employee_no="HQ-0001",
+                      role=Role.objects.get(code="hq"), org_unit=top)
+        full_clean_or_raise(admin, exclude=["user"])
+        admin.user = _new_login(username=admin_username, password=admin_password)
+        save_new(admin, actor=None, extra={"username": admin_username})
+    return tenant

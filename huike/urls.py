@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from huike.api import api
+from huike.core import views as core_views
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("api/v1/", api.urls),
+    # The back office signs in through the console's audited, throttled sign-in.
+    path("admin/login/", RedirectView.as_view(url="/login/", query_string=True)),
+    path("admin/", admin.site.urls),
+    path("", include("huike.core.urls")),
+    path("org/", include("huike.org.urls")),
+]

@@ -69,5 +69,5 @@ def language_set(*, user, language: str) -> None:
     if language not in dict(settings.LANGUAGES):
         raise errors.InvalidInput(fields={"language": [_("Not a supported language.")]})
     if user.is_authenticated and user.language != language:
-        type(user).objects.filter(pk=user.pk).update(language=language)
+        get_user_model().objects.filter(pk=user.pk).update(language=language)
         user.language = language

@@ -6,6 +6,7 @@ defaults here only apply when the tenant is set up).
 
 from django.utils.translation import gettext_lazy as _
 
+from huike.core.admin_base import USE_ADMIN
 from huike.core.permissions import MANAGE_API_KEYS, VIEW_AUDIT
 
 from . import permissions as org
@@ -13,7 +14,7 @@ from . import permissions as org
 DEFAULT_ROLES = [
     {"code": "hq", "name": _("HQ admin"), "row_scope": "all",
      "permissions": [org.VIEW_ORG, org.MANAGE_STORES, org.MANAGE_STAFF, org.MANAGE_ROLES,
-                     VIEW_AUDIT, MANAGE_API_KEYS]},
+                     VIEW_AUDIT, MANAGE_API_KEYS, USE_ADMIN]},
     {"code": "manager", "name": _("Store manager"), "row_scope": "store",
      "permissions": [org.VIEW_ORG]},
     {"code": "desk", "name": _("Reservation desk"), "row_scope": "store",

@@ -46,7 +46,7 @@ CSRF_TRUSTED_ORIGINS = [
 INSTALLED_APPS = [
     "huike.core",
     "huike.org",
-    "django.contrib.admin",
+    "huike.core.apps.HuikeAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "huike.core.middleware.TenantAndLanguageMiddleware",
+    "huike.core.middleware.DomainErrorPageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]

@@ -1,0 +1,54 @@
+"""Browser tests: Playwright drives Debian's Chromium against the live test server."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def chromium_path() -> str:
+    path = shutil.which("chromium") or "/usr/bin/chromium"
+    if not shutil.which(path):
+        pytest.fail("Chromium is missing: `make test` installs Debian's chromium when run as root")
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), headless=True,
+                                             args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_org(transactional_db):
+    """The brand group of the shared fixtures, committed so the live server sees it."""
+    from conftest import _setup_tenant
+
+    tenant, data = _setup_tenant("t1", "测试集团")
+    return {"tenant": tenant, **data}
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """``new_page()`` opens a fresh browser session (its own cookies) at tablet size, in a
+    Chinese browser, with the live server as base URL."""
+    contexts = []
+
+    def make(*, locale: str = "zh-CN", width: int = 1024, height: int = 768):
+        context = browser.new_context(base_url=live_server.url, locale=locale,
+                                      viewport={"width": width, "height": height})
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()

@@ -98,3 +98,13 @@ def _english_off(settings):
 
 def pytest_configure(config):
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API in e2e
+
+
+@pytest.fixture
+def live_org(transactional_db):
+    """The brand group of ``org``, committed for real (for ``live_server`` and concurrent
+    requests, each on its own database connection); its tenant is active for the test."""
+    tenant, data = _setup_tenant("t1", "测试集团")
+    token = activate_tenant(tenant)
+    yield {"tenant": tenant, **data}
+    deactivate_tenant(token)

@@ -4,8 +4,10 @@ from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
 from huike.core import api_errors
+from huike.core.api import router as core_router
 from huike.core.api_auth import ApiKeyAuth, StaffSessionAuth
 from huike.org.api import router as org_router
+
 
 class UnicodeJSONRenderer(JSONRenderer):
     """Chinese text as itself, not as \\u escapes."""
@@ -23,4 +25,5 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api_errors.install(api)
+api.add_router("/", core_router)
 api.add_router("/", org_router)

@@ -11,6 +11,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from . import errors
+from .permissions import keep_denial_audited
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,8 @@ _PYDANTIC_MESSAGES = {
     "date_from_datetime_parsing": lambda ctx: _("Enter a valid date."),
     "date_parsing": lambda ctx: _("Enter a valid date."),
     "datetime_parsing": lambda ctx: _("Enter a valid date and time."),
+    "datetime_from_date_parsing": lambda ctx: _("Enter a valid date and time."),
+    "timezone_aware": lambda ctx: _("Give the time with its UTC offset, e.g. +08:00."),
     "enum": lambda ctx: _("Choose one of: %(options)s.") % {"options": ctx.get("expected")},
     "literal_error": lambda ctx: _("Choose one of: %(options)s.") % {"options": ctx.get("expected")},
 }
@@ -66,6 +69,8 @@ def install(api) -> None:
 
     @api.exception_handler(errors.DomainError)
     def domain_error(request, exc: errors.DomainError):
+        if isinstance(exc, errors.PermissionDenied):
+            keep_denial_audited(exc)
         return respond(request, exc.as_problem(), exc.status)
 
     @api.exception_handler(NinjaValidationError)

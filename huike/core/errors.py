@@ -45,6 +45,7 @@ class PermissionDenied(DomainError):
     code = "permission_denied"
     status = 403
     default_message = _("You do not have permission to do this.")
+    audit_entry = None  # the entry check_perm wrote for this denial
 
 
 class NotAuthenticated(DomainError):

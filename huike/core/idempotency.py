@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from ninja import Status
 
 from . import errors
 from .models import IdempotencyRecord
@@ -76,11 +77,12 @@ def respond_once(request, response, *, scope: str, perform: Callable[[], tuple[i
     """For an API operation: reads the header, runs once, marks a replay in a response header.
 
     ``response`` is the operation's temporal response (a ``response: HttpResponse`` parameter).
-    Returns ``(status, body)`` for ninja to render.
+    Returns a ``Status`` for ninja to render.
     """
     status, payload, replayed = run_once(
-        scope=scope, key=request.headers.get(HEADER), body=request.body, perform=perform
+        scope=f"{scope}:user:{request.user.pk}",  # a key replays only to the one who sent it
+        key=request.headers.get(HEADER), body=request.body, perform=perform,
     )
     if replayed:
         response["Idempotent-Replayed"] = "true"
-    return status, payload
+    return Status(status, payload)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import render
 from django.utils import translation
 
+from . import errors
 from .context import ip_from_request, request_origin
-from .tenancy import activate_tenant, deactivate_tenant
+from .permissions import keep_denial_audited
+from .tenancy import NoActiveTenant, activate_tenant, deactivate_tenant
 
 API_PREFIX = "/api/"
 
@@ -41,3 +45,29 @@ class TenantAndLanguageMiddleware:
             return
         translation.activate(user.language)
         request.LANGUAGE_CODE = user.language
+
+
+class DomainErrorPageMiddleware:
+    """Console pages: a ``PermissionDenied`` domain error becomes the friendly 403 page, a
+    ``NotFound`` the 404 page, ``NotAuthenticated`` the sign-in page (the API renders its own
+    problem bodies)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if request.path.startswith(API_PREFIX):
+            return None
+        if isinstance(exception, errors.PermissionDenied):
+            keep_denial_audited(exception)
+            return render(request, "403.html", {"message": exception.message}, status=403)
+        if isinstance(exception, NoActiveTenant):
+            return render(request, "403.html", {"no_tenant": True}, status=403)
+        if isinstance(exception, errors.NotFound):
+            return render(request, "404.html", {"message": exception.message}, status=404)
+        if isinstance(exception, errors.NotAuthenticated):
+            return redirect_to_login(request.get_full_path())
+        return None

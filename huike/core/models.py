@@ -62,6 +62,7 @@ class AuditEntry(models.Model):
         LOGOUT = "logout", _("sign-out")
         PERMISSION_DENIED = "permission_denied", _("permission denied")
         EXPORT = "export", _("export")
+        RESTORE = "restore", _("restore")
         REVEAL = "reveal", _("reveal")
         API_KEY = "api_key", _("API key")
 

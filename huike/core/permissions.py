@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import errors
 from .audit import Action, audit_record
+from .models import AuditEntry
 
 # --- Row scope -------------------------------------------------------------------------------
 SCOPE_OWN, SCOPE_GROUP, SCOPE_DEPARTMENT = "own", "group", "department"
@@ -137,11 +138,26 @@ def check_perm(user, code: str, *, target: str = "") -> None:
         raise errors.NotAuthenticated()
     if has_perm(user, code):
         return
-    audit_record(
+    denied = errors.PermissionDenied()
+    denied.audit_entry = audit_record(
         action=Action.PERMISSION_DENIED, actor=user, object_type="permission",
         object_id=code, object_repr=target or code,
     )
-    raise errors.PermissionDenied()
+    raise denied
+
+
+def keep_denial_audited(denied: errors.PermissionDenied) -> None:
+    """Write a denial's audit entry again when the transaction it was written in was rolled
+    back (a service checks inside its own transaction, which the denial then undoes). Call once
+    the request's transactions are over, as the API's error handler does."""
+    entry = getattr(denied, "audit_entry", None)
+    if entry is None or AuditEntry.objects.filter(pk=entry.pk, hash=entry.hash).exists():
+        return
+    denied.audit_entry = audit_record(
+        action=entry.action, actor=entry.actor, object_type=entry.object_type,
+        object_id=entry.object_id, object_repr=entry.object_repr, tenant=entry.tenant,
+        ip_address=entry.ip_address,
+    )
 
 
 # --- Row scope filter ------------------------------------------------------------------------

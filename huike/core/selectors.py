@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from .jobs import job_health
@@ -12,20 +13,27 @@ from .timeutils import day_bounds, local_today
 
 
 def home_figures(*, user) -> dict:
-    from huike.org.models import Staff, Store
+    """The home page: counts of what the user may see, today's audit activity and the latest
+    entries (for audit readers), and the job worker's health."""
     from huike.core.permissions import restrict
+    from huike.org.models import Brand, Staff, Store
 
     tenant = require_active_tenant()
     start, end = day_bounds(local_today())
     health = job_health()
+    can_audit = has_perm(user, VIEW_AUDIT)
+    today = AuditEntry.objects.filter(tenant=tenant, created_at__gte=start, created_at__lt=end)
     return {
+        "brand_count": restrict(Brand.objects.filter(active=True), user).count(),
         "store_count": restrict(Store.objects.filter(active=True), user).count(),
         "staff_count": restrict(Staff.objects.filter(active=True), user).count(),
-        "audit_today": AuditEntry.objects.filter(
-            tenant=tenant, created_at__gte=start, created_at__lt=end
-        ).count(),
+        "audit_today": today.count() if can_audit else None,
+        "denied_today": today.filter(action=AuditEntry.Action.PERMISSION_DENIED).count()
+        if can_audit else None,
+        "recent_audit": list(audit_search(user=user)[:8]) if can_audit else [],
+        "today": local_today(),
         "health": health,
-        "show_audit_health": has_perm(user, VIEW_AUDIT),
+        "show_audit_health": can_audit,
         "now": timezone.now(),
     }
 
@@ -45,3 +53,27 @@ def queue_health() -> dict:
         "worker_alive": health["worker_alive"],
         "worker_last_seen": health["worker_last_seen"],
     }
+
+
+def audit_search(*, user, actor: str | None = None, action: str | None = None,
+                 object_type: str | None = None, object_id: str | None = None,
+                 since=None, until=None) -> QuerySet[AuditEntry]:
+    """The active tenant's audit entries, newest first, filtered by who (username), what and
+    when (``since`` inclusive, ``until`` exclusive, aware datetimes). Empty for a user who may
+    not search the log."""
+    if not has_perm(user, VIEW_AUDIT):
+        return AuditEntry.objects.none()
+    entries = AuditEntry.objects.filter(tenant=require_active_tenant())
+    if actor:
+        entries = entries.filter(actor_name=actor)
+    if action:
+        entries = entries.filter(action=action)
+    if object_type:
+        entries = entries.filter(object_type=object_type)
+    if object_id:
+        entries = entries.filter(object_id=object_id)
+    if since is not None:
+        entries = entries.filter(created_at__gte=since)
+    if until is not None:
+        entries = entries.filter(created_at__lt=until)
+    return entries.order_by("-created_at", "-id")

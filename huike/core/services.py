@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models
+from django.db import IntegrityError, models, transaction
 
 from . import errors
 from .audit import Action, audit_record, diff, snapshot
@@ -18,15 +18,23 @@ def full_clean_or_raise(obj: models.Model, *, exclude: list[str] | None = None) 
         raise errors.from_django_validation_error(exc) from exc
 
 
+def _save_or_explain(obj: models.Model) -> None:
+    """Save in a savepoint. When a concurrent writer won a uniqueness race after our validation,
+    validate again (the winner is now visible) so the loser gets the same field error."""
+    try:
+        with transaction.atomic():
+            obj.save()
+    except IntegrityError as exc:
+        full_clean_or_raise(obj)
+        raise errors.Conflict() from exc
+
+
 def save_new(obj: models.Model, *, actor, extra: dict | None = None) -> models.Model:
     """Validate, insert and audit a new row (call inside the service's transaction)."""
     if hasattr(obj, "tenant_id") and obj.tenant_id is None:
         obj.tenant = require_active_tenant()
     full_clean_or_raise(obj)
-    try:
-        obj.save()
-    except IntegrityError as exc:
-        raise errors.Conflict() from exc
+    _save_or_explain(obj)
     audit_record(action=Action.CREATE, actor=actor, obj=obj,
                  changes={**snapshot(obj), **(extra or {})})
     return obj
@@ -41,10 +49,7 @@ def save_changes(obj: models.Model, *, actor, changes: dict) -> models.Model:
     changed = diff(before, snapshot(obj))
     if not changed:
         return obj
-    try:
-        obj.save()
-    except IntegrityError as exc:
-        raise errors.Conflict() from exc
+    _save_or_explain(obj)
     audit_record(action=Action.UPDATE, actor=actor, obj=obj, changes=changed)
     return obj
 

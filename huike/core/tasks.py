@@ -1,7 +1,7 @@
 """Platform jobs: the nightly audit-chain check and the worker heartbeat."""
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import HUEY, close_db, db_periodic_task
 
 from .jobs import audit_chain_check, worker_heartbeat
 
@@ -13,4 +13,12 @@ def nightly_audit_chain_check():
 
 @db_periodic_task(crontab(minute="*"))
 def heartbeat():
+    worker_heartbeat()
+
+
+@HUEY.on_startup()
+@close_db
+def heartbeat_at_start():
+    """Each worker says it is alive when it starts, so health is known at once, not only at
+    the next whole minute when the periodic heartbeat first runs."""
     worker_heartbeat()

@@ -103,3 +103,14 @@ class ApiClient:
 
     def delete(self, path, **kw):
         return self._send("delete", path, **kw)
+
+
+def assert_problem(response, status: int, code: str, fields=()) -> dict:
+    """Assert the API answered ``status`` with the problem body ``{code, message, fields}``
+    carrying ``code`` and an error for each of ``fields``; returns the body."""
+    body = response.json()
+    assert response.status_code == status, body
+    assert set(body) == {"code", "message", "fields"}, body
+    assert body["code"] == code and body["message"], body
+    assert set(fields) <= set(body["fields"]), body["fields"]
+    return body

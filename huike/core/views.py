@@ -80,3 +80,9 @@ def healthz(request):
     ok = database["ok"] and queue["ok"]
     return JsonResponse({"ok": ok, "database": database, "queue": queue},
                         status=200 if ok else 503)
+
+
+def api_not_found(request):
+    """Unknown API paths answer in the API's problem shape, not with an HTML page."""
+    return JsonResponse(errors.NotFound().as_problem(), status=404,
+                        json_dumps_params={"ensure_ascii": False})

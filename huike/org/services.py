@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from huike.core import errors
 from huike.core.audit import Action, audit_record
-from huike.core.permissions import FIELD_RESOURCES, check_perm, forget_access
+from huike.core.permissions import FIELD_RESOURCES, check_perm, forget_access, restrict
 from huike.core.services import delete_audited, full_clean_or_raise, save_changes, save_new
 from huike.core.tenancy import require_active_tenant
 
@@ -32,15 +32,15 @@ def _only(data: dict, allowed: set[str]) -> dict:
     return data
 
 
-def _resolve(model, value, field: str):
-    """A related row of the active tenant by instance or id; a foreign or missing id is a field
-    error, never a cross-tenant link."""
-    if value is None or isinstance(value, model):
-        if isinstance(value, model) and value.tenant_id != require_active_tenant().pk:
-            raise errors.InvalidInput(fields={field: [_("Not found.")]})
-        return value
+def _resolve(model, value, field: str, *, user):
+    """A related row (by instance or id) that the acting user may see: of the active tenant and
+    inside their row scope. Anything else is a field error, never a link across tenants or
+    scopes."""
+    if value is None:
+        return None
+    pk = value.pk if isinstance(value, model) else value
     try:
-        return model.objects.get(pk=value)
+        return restrict(model.objects.all(), user).get(pk=pk)
     except (model.DoesNotExist, ValueError, TypeError) as exc:
         raise errors.InvalidInput(fields={field: [_("Not found.")]}) from exc
 
@@ -63,7 +63,7 @@ def brand_update(*, acting_user, brand: Brand, **changes) -> Brand:
 def store_create(*, acting_user, **data) -> Store:
     check_perm(acting_user, perms.MANAGE_STORES)
     data = dict(_only(data, STORE_FIELDS))
-    data["brand"] = _resolve(Brand, data.get("brand"), "brand")
+    data["brand"] = _resolve(Brand, data.get("brand"), "brand", user=acting_user)
     return save_new(Store(**data), actor=acting_user)
 
 
@@ -72,7 +72,7 @@ def store_update(*, acting_user, store: Store, **changes) -> Store:
     check_perm(acting_user, perms.MANAGE_STORES)
     changes = dict(_only(changes, STORE_FIELDS))
     if "brand" in changes:
-        changes["brand"] = _resolve(Brand, changes["brand"], "brand")
+        changes["brand"] = _resolve(Brand, changes["brand"], "brand", user=acting_user)
     return save_changes(store, actor=acting_user, changes=changes)
 
 
@@ -80,7 +80,8 @@ def store_update(*, acting_user, store: Store, **changes) -> Store:
 @transaction.atomic
 def org_unit_create(*, acting_user, kind: str, name: str, parent=None) -> OrgUnit:
     check_perm(acting_user, perms.MANAGE_STAFF)
-    unit = OrgUnit(kind=kind, name=name, parent=_resolve(OrgUnit, parent, "parent"))
+    parent = _resolve(OrgUnit, parent, "parent", user=acting_user)
+    unit = OrgUnit(kind=kind, name=name, parent=parent)
     save_new(unit, actor=acting_user)
     unit.path = f"{unit.parent.path if unit.parent else '/'}{unit.pk}/"
     OrgUnit.objects.filter(pk=unit.pk).update(path=unit.path)
@@ -102,11 +103,11 @@ def org_unit_delete(*, acting_user, unit: OrgUnit) -> None:
 
 
 # --- Staff -----------------------------------------------------------------------------------
-def _staff_relations(data: dict) -> dict:
+def _staff_relations(data: dict, *, acting_user) -> dict:
     for field, model in (("org_unit", OrgUnit), ("brand", Brand), ("store", Store),
                          ("role", Role)):
         if field in data:
-            data[field] = _resolve(model, data[field], field)
+            data[field] = _resolve(model, data[field], field, user=acting_user)
     if data.get("store") is not None and data.get("brand") is None:
         data["brand"] = data["store"].brand
     return data
@@ -132,9 +133,9 @@ def _new_login(*, username: str, password: str, language: str = ""):
 def staff_create(*, acting_user, username: str = "", password: str = "", **data) -> Staff:
     """Add a staff member; with ``username`` and ``password`` also their login account."""
     check_perm(acting_user, perms.MANAGE_STAFF)
-    data = _staff_relations(dict(_only(data, STAFF_FIELDS)))
+    data = _staff_relations(dict(_only(data, STAFF_FIELDS)), acting_user=acting_user)
     staff = Staff(**data)
-    if username:
+    if username or password:
         staff.tenant = require_active_tenant()
         full_clean_or_raise(staff, exclude=["user"])
         staff.user = _new_login(username=username, password=password)
@@ -144,7 +145,7 @@ def staff_create(*, acting_user, username: str = "", password: str = "", **data)
 @transaction.atomic
 def staff_update(*, acting_user, staff: Staff, **changes) -> Staff:
     check_perm(acting_user, perms.MANAGE_STAFF)
-    changes = _staff_relations(dict(_only(changes, STAFF_FIELDS)))
+    changes = _staff_relations(dict(_only(changes, STAFF_FIELDS)), acting_user=acting_user)
     if "store" in changes and "brand" not in changes and changes["store"] is not None:
         changes["brand"] = changes["store"].brand
     staff = save_changes(staff, actor=acting_user, changes=changes)
@@ -259,3 +260,21 @@ def tenant_setup(*, name: str, code: str, admin_username: str, admin_password: s
         admin.user = _new_login(username=admin_username, password=admin_password)
         save_new(admin, actor=None, extra={"username": admin_username})
     return tenant
+
+
+@transaction.atomic
+def role_configure(*, acting_user, role: Role, field_visibility: dict | None = None,
+                   **changes) -> Role:
+    """Save the role editor page at once: the role's name, permissions and row scope, and which
+    fields of each resource it sees (``{"staff": {"phone": False, …}}``). Refuses to take
+    ``org.manage_roles`` away from the acting user's own role (nobody could give it back)."""
+    check_perm(acting_user, perms.MANAGE_ROLES)
+    own_role_id = getattr(getattr(acting_user, "staff", None), "role_id", None)
+    if ("permissions" in changes and role.pk == own_role_id and not acting_user.is_superuser
+            and perms.MANAGE_ROLES not in (changes["permissions"] or [])):
+        raise errors.InvalidInput(fields={"permissions": [
+            _("You cannot take “Edit roles and permissions” away from your own role.")]})
+    role = role_update(acting_user=acting_user, role=role, **changes)
+    for resource, visible in (field_visibility or {}).items():
+        field_policy_set(acting_user=acting_user, role=role, resource=resource, visible=visible)
+    return role

@@ -38,7 +38,9 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 DEBUG = env_bool("HUIKE_DEBUG", False)
-ALLOWED_HOSTS = [h for h in os.environ.get("HUIKE_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+ALLOWED_HOSTS = [
+    h for h in os.environ.get("HUIKE_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h
+]
 CSRF_TRUSTED_ORIGINS = [
     o for o in os.environ.get("HUIKE_CSRF_TRUSTED_ORIGINS", "").split(",") if o
 ]
@@ -96,7 +98,15 @@ TEMPLATES = [
 SQLITE_PATH = VAR_DIR / "huike.sqlite3"
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # Under ASGI (uvicorn) each request runs its sync code in a thread of its own, so persistent
+    # connections would pile up: Django's advice is a fresh connection per request there.
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL,
+            conn_max_age=int(os.environ.get("HUIKE_DB_CONN_MAX_AGE", "0")),
+            conn_health_checks=True,
+        )
+    }
 else:
     DATABASES = {
         "default": {
@@ -119,8 +129,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "huike.core.validators.MinimumLengthValidator"},
+    {"NAME": "huike.core.validators.CommonPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -151,23 +161,20 @@ STORAGES = {
 MEDIA_ROOT = VAR_DIR / "media"
 
 # --- Jobs: Huey on SQLite by default, on Redis when REDIS_URL is set.
+# "utc": False — schedules (crontab) read in TIME_ZONE, which Django makes the process's local
+# time: the nightly audit check runs at 03:00 in China, not at 03:00 UTC (11:00 in China).
 REDIS_URL = os.environ.get("REDIS_URL", "")
+_HUEY_COMMON = {
+    "name": "huike",
+    "immediate": False,
+    "utc": False,
+    "consumer": {"workers": 2, "worker_type": "thread"},
+}
 if REDIS_URL:
-    HUEY = {
-        "huey_class": "huey.PriorityRedisHuey",
-        "name": "huike",
-        "url": REDIS_URL,
-        "immediate": False,
-        "consumer": {"workers": 2, "worker_type": "thread"},
-    }
+    HUEY = {**_HUEY_COMMON, "huey_class": "huey.PriorityRedisHuey", "url": REDIS_URL}
 else:
-    HUEY = {
-        "huey_class": "huey.SqliteHuey",
-        "name": "huike",
-        "filename": str(VAR_DIR / "huey.sqlite3"),
-        "immediate": False,
-        "consumer": {"workers": 2, "worker_type": "thread"},
-    }
+    HUEY = {**_HUEY_COMMON, "huey_class": "huey.SqliteHuey",
+            "filename": str(VAR_DIR / "huey.sqlite3")}
 
 # --- Security and sessions
 SESSION_COOKIE_HTTPONLY = True
@@ -179,6 +186,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 HUIKE_LOGIN_MAX_FAILURES = int(os.environ.get("HUIKE_LOGIN_MAX_FAILURES", "5"))
 HUIKE_LOGIN_LOCK_MINUTES = int(os.environ.get("HUIKE_LOGIN_LOCK_MINUTES", "15"))
 HUIKE_IDEMPOTENCY_TTL_HOURS = int(os.environ.get("HUIKE_IDEMPOTENCY_TTL_HOURS", "48"))
+# How many proxies in front of the app append to X-Forwarded-For; 0 = the peer's address is the
+# client's (read by huike.core.context.ip_from_request for the audit log and sign-in throttle).
+HUIKE_TRUSTED_PROXY_HOPS = int(os.environ.get("HUIKE_TRUSTED_PROXY_HOPS", "0"))
 
 LOGGING = {
     "version": 1,

@@ -1,8 +1,11 @@
-"""Template filters used across the console: money, store-local time, permissions."""
+"""Template filters used across the console: money, store-local time, permissions, audit."""
+
+import json
 
 from django import template
 from django.utils import formats
 
+from ..models import AuditEntry
 from ..money import format_cny
 from ..permissions import has_perm
 from ..timeutils import in_zone
@@ -27,3 +30,18 @@ def in_store_zone(value, zone_name):
 def can(user, code):
     """{% if user|can:"org.manage_stores" %}"""
     return has_perm(user, code)
+
+
+@register.filter
+def audit_action(code):
+    """{{ entry.action|audit_action }} → the action's name in the reader's language."""
+    try:
+        return AuditEntry.Action(code).label
+    except ValueError:
+        return code
+
+
+@register.filter
+def compact_json(value):
+    """{{ entry.changes|compact_json }} → {"name": ["旧", "新"]} (readable, Chinese as itself)."""
+    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "), default=str)

@@ -118,3 +118,21 @@ def test_services_check_permissions(org, users):
                               code="x", city="x", address="x")
     with pytest.raises(errors.NotAuthenticated):
         services.brand_create(acting_user=None, name="x", code="x")
+
+
+def test_links_outside_the_acting_users_row_scope_are_refused(org, hq):
+    """A store-scoped role allowed to manage staff may not place staff in another store."""
+    from huike.org.models import Role
+
+    role = services.role_create(acting_user=hq, code="storehr", name="门店人事",
+                                permissions=["org.view", "org.manage_staff"], row_scope="store")
+    hr = services.staff_create(acting_user=hq, name="人事", employee_no="HR1", role=role,
+                               store=org["store"], username="t1-hr",
+                               password="long-enough-pw").user
+    with pytest.raises(errors.InvalidInput) as caught:
+        services.staff_create(acting_user=hr, name="越权", employee_no="HR2",
+                              store=org["store2"])
+    assert "store" in caught.value.fields
+    assert not Staff.objects.filter(employee_no="HR2").exists()
+    own = services.staff_create(acting_user=hr, name="本店", employee_no="HR3", store=org["store"])
+    assert own.store == org["store"] and Role.objects.filter(code="storehr").exists()

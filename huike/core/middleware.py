@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.shortcuts import render
+from django.http import HttpResponse
+from django.shortcuts import render, resolve_url
 from django.utils import translation
 
 from . import errors
@@ -50,24 +52,38 @@ class TenantAndLanguageMiddleware:
 class DomainErrorPageMiddleware:
     """Console pages: a ``PermissionDenied`` domain error becomes the friendly 403 page, a
     ``NotFound`` the 404 page, ``NotAuthenticated`` the sign-in page (the API renders its own
-    problem bodies)."""
+    problem bodies).
+
+    HTMX requests don't swap error pages or follow redirects into a fragment, so for them a
+    403/404 asks the browser to reload the page (``HX-Refresh``) and the sign-in redirect of an
+    expired session becomes ``HX-Redirect``."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        return self.get_response(request)
+        response = self.get_response(request)
+        if (request.headers.get("HX-Request") and response.status_code == 302
+                and response["Location"].startswith(resolve_url(settings.LOGIN_URL))):
+            redirect = HttpResponse(status=204)
+            redirect["HX-Redirect"] = response["Location"]
+            return redirect
+        return response
 
     def process_exception(self, request, exception):
         if request.path.startswith(API_PREFIX):
             return None
         if isinstance(exception, errors.PermissionDenied):
             keep_denial_audited(exception)
-            return render(request, "403.html", {"message": exception.message}, status=403)
-        if isinstance(exception, NoActiveTenant):
-            return render(request, "403.html", {"no_tenant": True}, status=403)
-        if isinstance(exception, errors.NotFound):
-            return render(request, "404.html", {"message": exception.message}, status=404)
-        if isinstance(exception, errors.NotAuthenticated):
+            response = render(request, "403.html", {"message": exception.message}, status=403)
+        elif isinstance(exception, NoActiveTenant):
+            response = render(request, "403.html", {"no_tenant": True}, status=403)
+        elif isinstance(exception, errors.NotFound):
+            response = render(request, "404.html", {"message": exception.message}, status=404)
+        elif isinstance(exception, errors.NotAuthenticated):
             return redirect_to_login(request.get_full_path())
-        return None
+        else:
+            return None
+        if request.headers.get("HX-Request"):
+            response["HX-Refresh"] = "true"
+        return response

@@ -81,8 +81,9 @@ def role_field_visibility(*, role: Role, resource: str) -> dict:
 
 
 def org_tree(*, user) -> list[dict]:
-    """The org tree in tree order for the tree page: each unit with its depth, its own active
-    staff and the active staff of its whole branch, and the kind of unit it can hold."""
+    """The org tree in tree order (each unit after its parent, siblings by name) for the tree
+    page: each unit with its depth, its own active staff and the active staff of its whole
+    branch, and the kind of unit it can hold."""
     units = list(org_unit_list(user=user).annotate(
         own_staff=Count("staff", filter=Q(staff__active=True), distinct=True),
         child_count=Count("children", distinct=True),
@@ -90,21 +91,23 @@ def org_tree(*, user) -> list[dict]:
     visible = {u.pk for u in units}
     child_kind = {OrgUnit.Kind.ORGANISATION: OrgUnit.Kind.DEPARTMENT,
                   OrgUnit.Kind.DEPARTMENT: OrgUnit.Kind.GROUP}
-    top_depth = min((u.depth for u in units), default=0)
     branch = dict.fromkeys(visible, 0)
+    children: dict[int | None, list[OrgUnit]] = {}
     for unit in units:
         for ancestor_id in unit.ancestor_ids():
             if ancestor_id in branch:
                 branch[ancestor_id] += unit.own_staff
-    nodes = []
-    for unit in units:
-        nodes.append({
-            "unit": unit,
-            "level": unit.depth - top_depth,
-            "own_staff": unit.own_staff,
-            "branch_staff": branch[unit.pk],
-            "has_children": unit.child_count > 0,
-            "child_kind": child_kind.get(unit.kind),
-            "is_root": unit.parent_id not in visible,
-        })
+        children.setdefault(unit.parent_id if unit.parent_id in visible else None, []).append(unit)
+    nodes: list[dict] = []
+
+    def walk(parent_id, level):
+        for unit in sorted(children.get(parent_id, []), key=lambda u: u.name):
+            nodes.append({
+                "unit": unit, "level": level, "own_staff": unit.own_staff,
+                "branch_staff": branch[unit.pk], "has_children": unit.child_count > 0,
+                "child_kind": child_kind.get(unit.kind),
+            })
+            walk(unit.pk, level + 1)
+
+    walk(None, 0)
     return nodes

@@ -110,6 +110,15 @@ def test_not_found_and_not_authenticated_pages(org, users):
     assert middleware.process_exception(request, ValueError()) is None
 
 
+def test_htmx_requests_are_told_to_reload_or_sign_in(client, org, users):
+    expired = client.get(reverse("store_list"), {"q": "x"}, headers=HX)
+    assert expired.status_code == 204
+    assert expired["HX-Redirect"].startswith(reverse("login") + "?next=")
+    client.force_login(users["waiter"])
+    refused = client.get(reverse("store_list"), headers=HX)
+    assert refused.status_code == 403 and refused["HX-Refresh"] == "true"
+
+
 def test_an_unknown_row_id_renders_the_404_page(client, org, hq):
     client.force_login(hq)
     response = client.get(reverse("store_edit", args=[987654]))

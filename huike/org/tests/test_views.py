@@ -252,8 +252,13 @@ def test_users_without_the_write_permission_get_the_403_page_and_an_audit_entry(
 
 # --- Org tree --------------------------------------------------------------------------------
 def test_org_tree_shows_units_with_staff_counts(client, org, hq):
+    for name in ["B team", "A team"]:
+        services.org_unit_create(acting_user=hq, kind="group", name=name,
+                                 parent=org["department"])
     html = signed_in(client, hq).get(reverse("org_tree")).content.decode()
-    assert html.count(tid("org-node")) == 3
+    assert html.count(tid("org-node")) == 5
+    names = re.findall(r'data-unit-name="([^"]+)"', html)
+    assert names == [org["top"].name, "营运部", "A team", "B team", "一组"]  # tree order
     assert "9 staff here" in node_of(html, "一组")  # the nine non-HQ logins of the fixture
     department = node_of(html, "营运部")
     assert "0 staff here" in department and "9 in the whole branch" in department
@@ -457,7 +462,7 @@ def test_role_editor_saves_permissions_and_field_visibility_and_it_takes_effect(
             "visible-staff-role": "on", "visible-staff-employee_no": "on",
             "visible-staff-email": "on"}  # phone unticked
     response = client.post(reverse("role_edit", args=[manager_role.pk]), post)
-    assert response.status_code == 302
+    assert response.status_code == 302 and response["Location"] == reverse("role_list")
     manager_role.refresh_from_db()
     assert manager_role.permissions == ["org.manage_staff", "org.view"]
     assert manager_role.row_scope == "brand"

@@ -61,7 +61,7 @@ def role_edit(request, pk: int):
                                                        **data))
         if ok:
             messages.success(request, _("Role “%(name)s” saved.") % {"name": saved.label})
-            return redirect_after_save(request, reverse("role_edit", args=[role.pk]))
+            return redirect_after_save(request, reverse("role_list"))
         role.refresh_from_db()
     selected = set(form["permissions"].value() or [])
     return render_page(request, "org/role_edit.html", "org/partials/role_form.html", {

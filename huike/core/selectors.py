@@ -65,7 +65,7 @@ def audit_search(*, user, actor: str | None = None, action: str | None = None,
         return AuditEntry.objects.none()
     entries = AuditEntry.objects.filter(tenant=require_active_tenant())
     if actor:
-        entries = entries.filter(actor_name=actor)
+        entries = entries.filter(actor_name__iexact=actor)
     if action:
         entries = entries.filter(action=action)
     if object_type:

@@ -81,7 +81,7 @@ class TenantScopedModel(models.Model):
         abstract = True
 
     def validate_constraints(self, exclude=None):
-        """Like Django's, but a (tenant, field) uniqueness error is shown beside the field."""
+        """Like Django's, but a uniqueness error within the tenant is shown beside its field."""
         found: dict[str, list] = {}
         for model_class, constraints in self.get_constraints():
             for constraint in constraints:
@@ -89,8 +89,9 @@ class TenantScopedModel(models.Model):
                     constraint.validate(model_class, self, exclude=exclude)
                 except ValidationError as exc:
                     own = [f for f in getattr(constraint, "fields", ()) if f != "tenant"]
-                    if isinstance(constraint, models.UniqueConstraint) and len(own) == 1:
-                        found.setdefault(own[0], []).append(
+                    if isinstance(constraint, models.UniqueConstraint) and own:
+                        # Shown beside the last field: (parent, name) → "name".
+                        found.setdefault(own[-1], []).append(
                             ValidationError(_("This value is already in use."), code="unique")
                         )
                     else:

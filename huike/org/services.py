@@ -214,14 +214,15 @@ def field_policy_set(*, acting_user, role: Role, resource: str, visible: dict[st
     unknown = sorted(set(visible) - known)
     if unknown:
         raise errors.InvalidInput(fields={n: [_("Unknown field.")] for n in unknown})
+    current = dict(FieldPolicy.objects.filter(role=role, resource=resource)
+                   .values_list("field", "visible"))
+    defaults = {f.name: f.default_roles is None or role.code in f.default_roles
+                for f in spec.fields}
     changed = {}
     for name, is_visible in visible.items():
-        policy, created = FieldPolicy.objects.get_or_create(
-            role=role, resource=resource, field=name, defaults={"visible": is_visible}
-        )
-        if created or policy.visible != is_visible:
-            if not created:
-                FieldPolicy.objects.filter(pk=policy.pk).update(visible=is_visible)
+        FieldPolicy.objects.update_or_create(role=role, resource=resource, field=name,
+                                             defaults={"visible": is_visible})
+        if current.get(name, defaults[name]) != is_visible:
             changed[name] = is_visible
     if changed:
         audit_record(action=Action.UPDATE, actor=acting_user, obj=role,

@@ -81,7 +81,7 @@ def test_restore_brings_every_row_back_and_the_audit_chain_verifies(org, tmp_pat
     path = tmp_path / "huike.jsonl.gz"
 
     call_command("backup", str(path))
-    assert "Backup written" in capsys.readouterr().out
+    assert "备份已写入" in capsys.readouterr().out
     before, before_audit = table_rows(), audit_rows()
     export = AuditEntry.objects.get(action="export", object_type="backup")
     assert export.chain == "system" and export.object_repr == path.name
@@ -97,7 +97,7 @@ def test_restore_brings_every_row_back_and_the_audit_chain_verifies(org, tmp_pat
     assert table_rows() != before
 
     call_command("restore", str(path))
-    assert "Restored" in capsys.readouterr().out
+    assert "恢复" in capsys.readouterr().out
 
     after, after_audit = table_rows(), audit_rows()
     heads_before, heads_after = before.pop("core.AuditChainHead"), after.pop("core.AuditChainHead")
@@ -133,8 +133,8 @@ def test_a_backup_of_another_schema_is_refused_and_nothing_changes(org, tmp_path
     with pytest.raises(BackupError) as refused:
         backup_restore(forged)
     assert refused.value.code == "backup_schema_mismatch"
-    assert "core: backup at 0999_from_the_future" in str(refused.value.message)
-    with pytest.raises(CommandError, match="schema"):
+    assert "core：备份位于 0999_from_the_future" in str(refused.value.message)
+    with pytest.raises(CommandError, match="结构不符"):
         call_command("restore", str(forged))
 
     assert table_rows() == before and audit_rows() == before_audit
@@ -153,13 +153,14 @@ def test_a_cut_short_or_foreign_file_is_refused_and_nothing_changes(org, tmp_pat
     with pytest.raises(BackupError) as incomplete:
         backup_restore(cut)
     assert incomplete.value.code == "backup_incomplete"
-    with pytest.raises(BackupError, match="not a Huike backup"):
+    with pytest.raises(BackupError, match="不是回客备份文件") as foreign_refused:
         backup_restore(foreign)
+    assert foreign_refused.value.code == "backup_invalid"
     assert table_rows() == before and audit_rows() == before_audit
 
 
 def test_a_backup_inside_an_open_transaction_is_refused(org, tmp_path):
-    with pytest.raises(BackupError, match="outside a transaction"), transaction.atomic():
+    with pytest.raises(BackupError, match="请在事务之外执行"), transaction.atomic():
         backup_write(tmp_path / "x.jsonl.gz")
     assert not (tmp_path / "x.jsonl.gz").exists()
     assert list(tmp_path.iterdir()) == []  # no partial file left behind

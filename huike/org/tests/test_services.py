@@ -136,3 +136,19 @@ def test_links_outside_the_acting_users_row_scope_are_refused(org, hq):
     assert not Staff.objects.filter(employee_no="HR2").exists()
     own = services.staff_create(acting_user=hr, name="本店", employee_no="HR3", store=org["store"])
     assert own.store == org["store"] and Role.objects.filter(code="storehr").exists()
+
+
+def test_a_duplicate_unit_name_under_one_parent_is_an_error_beside_the_name(org, hq):
+    with pytest.raises(errors.InvalidInput) as caught:
+        services.org_unit_create(acting_user=hq, kind="group", name="一组",
+                                 parent=org["department"])
+    assert list(caught.value.fields) == ["name"]
+    assert "Tenant" not in str(caught.value.fields["name"])
+
+
+def test_field_visibility_audit_records_only_real_changes(org, hq):
+    role = Role.objects.get(code="waiter")
+    services.field_policy_set(acting_user=hq, role=role, resource="staff",
+                              visible={"name": True, "phone": True})
+    entry = AuditEntry.objects.filter(object_type="org.role", object_id=str(role.pk)).latest("seq")
+    assert entry.changes == {"field_visibility": {"staff": {"phone": True}}}

@@ -33,6 +33,6 @@ test: assets
 bench: assets
 	bin/bench $(BENCH_ARGS)
 
-# The code is wrapped by hand within 100 columns (see pyproject.toml); `ruff check` is the gate.
 lint: install
-	$(VENV)/bin/ruff check huike tests bench
+	$(VENV)/bin/ruff check huike tests bench conftest.py
+	$(VENV)/bin/ruff format --check huike tests bench conftest.py

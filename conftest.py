@@ -12,36 +12,67 @@ PASSWORD = "huike-test-pw"
 
 
 def _setup_tenant(code: str, name: str):
+    from huike.core.tenancy import tenant_context
     from huike.org import services
     from huike.org.models import OrgUnit, Role, Staff
-    from huike.core.tenancy import tenant_context
 
-    tenant = services.tenant_setup(name=name, code=code, admin_username=f"{code}-hq",
-                                   admin_password=PASSWORD, admin_name="总部管理员")
+    tenant = services.tenant_setup(
+        name=name,
+        code=code,
+        admin_username=f"{code}-hq",
+        admin_password=PASSWORD,
+        admin_name="总部管理员",
+    )
     with tenant_context(tenant):
         hq = Staff.objects.get(employee_no="HQ-0001").user
         brand = services.brand_create(acting_user=hq, name=f"{name}品牌", code=f"{code}-brand")
         store = services.store_create(
-            acting_user=hq, brand=brand, name=f"{name}一店", code=f"{code}-s1", city="长沙",
-            address="五一大道 1 号", latitude="28.1956", longitude="112.9763",
+            acting_user=hq,
+            brand=brand,
+            name=f"{name}一店",
+            code=f"{code}-s1",
+            city="长沙",
+            address="五一大道 1 号",
+            latitude="28.1956",
+            longitude="112.9763",
         )
         store2 = services.store_create(
-            acting_user=hq, brand=brand, name=f"{name}二店", code=f"{code}-s2", city="上海",
-            address="南京西路 2 号", time_zone="Asia/Shanghai",
+            acting_user=hq,
+            brand=brand,
+            name=f"{name}二店",
+            code=f"{code}-s2",
+            city="上海",
+            address="南京西路 2 号",
+            time_zone="Asia/Shanghai",
         )
         top = OrgUnit.objects.get(parent=None)
-        dept = services.org_unit_create(acting_user=hq, kind="department", name="营运部", parent=top)
+        dept = services.org_unit_create(
+            acting_user=hq, kind="department", name="营运部", parent=top
+        )
         group = services.org_unit_create(acting_user=hq, kind="group", name="一组", parent=dept)
         users = {"hq": hq}
         for number, role in enumerate(Role.objects.exclude(code="hq"), start=2):
             staff = services.staff_create(
-                acting_user=hq, username=f"{code}-{role.code}", password=PASSWORD,
-                name=f"{role.code}员工", employee_no=f"E{number:03d}", role=role,
-                store=store, org_unit=group, phone=f"1390000{number:04d}",
+                acting_user=hq,
+                username=f"{code}-{role.code}",
+                password=PASSWORD,
+                name=f"{role.code}员工",
+                employee_no=f"E{number:03d}",
+                role=role,
+                store=store,
+                org_unit=group,
+                phone=f"1390000{number:04d}",
             )
             users[role.code] = staff.user
-    return tenant, {"brand": brand, "store": store, "store2": store2, "department": dept,
-                    "group": group, "top": top, "users": users}
+    return tenant, {
+        "brand": brand,
+        "store": store,
+        "store2": store2,
+        "department": dept,
+        "group": group,
+        "top": top,
+        "users": users,
+    }
 
 
 @pytest.fixture

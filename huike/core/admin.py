@@ -54,7 +54,14 @@ class HuikeUserAdmin(UserAdmin):
 class AuditEntryAdmin(admin.ModelAdmin):
     """Read-only: the audit log is append-only."""
 
-    list_display = ["created_at", "actor_name", "action", "object_type", "object_repr", "ip_address"]
+    list_display = [
+        "created_at",
+        "actor_name",
+        "action",
+        "object_type",
+        "object_repr",
+        "ip_address",
+    ]
     list_filter = ["action", "object_type"]
     search_fields = ["actor_name", "object_repr", "object_id"]
 

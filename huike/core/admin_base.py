@@ -11,8 +11,9 @@ from .audit import Action, audit_record, diff, snapshot
 from .permissions import has_perm, register_permission
 from .tenancy import get_active_tenant
 
-USE_ADMIN = register_permission("core.use_admin", _("Use the back office (configuration)"),
-                                _("Platform"))
+USE_ADMIN = register_permission(
+    "core.use_admin", _("Use the back office (configuration)"), _("Platform")
+)
 
 
 class HuikeAdminSite(admin.AdminSite):
@@ -22,8 +23,12 @@ class HuikeAdminSite(admin.AdminSite):
 
     def has_permission(self, request):
         user = request.user
-        return user.is_active and user.is_authenticated and (
-            user.is_superuser or (get_active_tenant() is not None and has_perm(user, USE_ADMIN))
+        return (
+            user.is_active
+            and user.is_authenticated
+            and (
+                user.is_superuser or (get_active_tenant() is not None and has_perm(user, USE_ADMIN))
+            )
         )
 
 
@@ -71,15 +76,27 @@ class TenantModelAdmin(admin.ModelAdmin):
         if change:
             changed = diff(before, snapshot(obj))
             if changed:
-                audit_record(action=Action.UPDATE, actor=request.user, obj=obj,
-                             changes={**changed, "via": "admin"})
+                audit_record(
+                    action=Action.UPDATE,
+                    actor=request.user,
+                    obj=obj,
+                    changes={**changed, "via": "admin"},
+                )
         else:
-            audit_record(action=Action.CREATE, actor=request.user, obj=obj,
-                         changes={**snapshot(obj), "via": "admin"})
+            audit_record(
+                action=Action.CREATE,
+                actor=request.user,
+                obj=obj,
+                changes={**snapshot(obj), "via": "admin"},
+            )
 
     def delete_model(self, request, obj):
-        audit_record(action=Action.DELETE, actor=request.user, obj=obj,
-                     changes={**snapshot(obj), "via": "admin"})
+        audit_record(
+            action=Action.DELETE,
+            actor=request.user,
+            obj=obj,
+            changes={**snapshot(obj), "via": "admin"},
+        )
         super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset):

@@ -17,8 +17,10 @@ def search_audit(request, query: Query[AuditQuery]):
     check_perm(request.user, VIEW_AUDIT)
     filters = query.model_dump(exclude={"limit", "offset"})
     entries = audit_search(user=request.user, **filters)
-    return {"count": entries.count(),
-            "items": list(entries[query.offset:query.offset + query.limit])}
+    return {
+        "count": entries.count(),
+        "items": list(entries[query.offset : query.offset + query.limit]),
+    }
 
 
 @router.get("/me", response=MeOut, summary="Who the caller is and what they may do")

@@ -7,8 +7,7 @@ import hmac
 import secrets
 
 from django.db import transaction
-from django.utils import timezone
-from django.utils import translation
+from django.utils import timezone, translation
 from ninja.security import HttpBearer, SessionAuth
 
 from .audit import Action, audit_record
@@ -28,9 +27,13 @@ def api_key_create(*, user, name: str, acting_user=None) -> tuple[ApiKey, str]:
     key = f"{KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
     with tenant_context(user.tenant), transaction.atomic():
         api_key = ApiKey.objects.create(user=user, name=name, prefix=prefix, key_hash=_digest(key))
-        audit_record(action=Action.API_KEY, actor=acting_user, obj=api_key,
-                     actor_name="" if acting_user else "system",
-                     changes={"user": user.get_username(), "name": name})
+        audit_record(
+            action=Action.API_KEY,
+            actor=acting_user,
+            obj=api_key,
+            actor_name="" if acting_user else "system",
+            changes={"user": user.get_username(), "name": name},
+        )
     return api_key, key
 
 
@@ -41,7 +44,8 @@ def api_key_user(key: str):
         return None
     api_key = (
         ApiKey.all_tenants.select_related("user", "user__tenant")
-        .filter(prefix=parts[1], revoked_at__isnull=True).first()
+        .filter(prefix=parts[1], revoked_at__isnull=True)
+        .first()
     )
     if api_key is None or not hmac.compare_digest(api_key.key_hash, _digest(key)):
         return None

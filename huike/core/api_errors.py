@@ -36,15 +36,18 @@ _PYDANTIC_MESSAGES = {
     "less_than_equal": lambda ctx: _("Must be at most %(n)s.") % {"n": ctx.get("le")},
     "greater_than": lambda ctx: _("Must be more than %(n)s.") % {"n": ctx.get("gt")},
     "less_than": lambda ctx: _("Must be less than %(n)s.") % {"n": ctx.get("lt")},
-    "decimal_max_places": lambda ctx: _("At most %(n)s decimal places.")
-    % {"n": ctx.get("decimal_places")},
+    "decimal_max_places": lambda ctx: (
+        _("At most %(n)s decimal places.") % {"n": ctx.get("decimal_places")}
+    ),
     "date_from_datetime_parsing": lambda ctx: _("Enter a valid date."),
     "date_parsing": lambda ctx: _("Enter a valid date."),
     "datetime_parsing": lambda ctx: _("Enter a valid date and time."),
     "datetime_from_date_parsing": lambda ctx: _("Enter a valid date and time."),
     "timezone_aware": lambda ctx: _("Give the time with its UTC offset, e.g. +08:00."),
     "enum": lambda ctx: _("Choose one of: %(options)s.") % {"options": ctx.get("expected")},
-    "literal_error": lambda ctx: _("Choose one of: %(options)s.") % {"options": ctx.get("expected")},
+    "literal_error": lambda ctx: (
+        _("Choose one of: %(options)s.") % {"options": ctx.get("expected")}
+    ),
 }
 _SOURCES = {"body", "query", "path", "header", "cookie", "form", "file", "payload"}
 
@@ -75,8 +78,9 @@ def install(api) -> None:
 
     @api.exception_handler(NinjaValidationError)
     def validation_error(request, exc: NinjaValidationError):
-        body = errors.problem("invalid_input", _("Some fields are not valid."),
-                              pydantic_fields(exc.errors))
+        body = errors.problem(
+            "invalid_input", _("Some fields are not valid."), pydantic_fields(exc.errors)
+        )
         return respond(request, body, 400)
 
     @api.exception_handler(DjangoValidationError)

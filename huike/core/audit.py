@@ -104,7 +104,9 @@ def audit_record(
             tenant_id=tenant_id,
             created_at=timezone.now(),
             actor=actor if actor is not None and actor.pk else None,
-            actor_name=(actor_name or (actor.get_username() if actor and actor.pk else "system"))[:150],
+            actor_name=(actor_name or (actor.get_username() if actor and actor.pk else "system"))[
+                :150
+            ],
             action=action,
             object_type=object_type[:60],
             object_id=str(object_id)[:64],

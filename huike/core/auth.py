@@ -35,20 +35,31 @@ def sign_in(*, request, username: str, password: str):
     ip = ip_from_request(request)
     known = get_user_model().objects.filter(username=username).select_related("tenant").first()
     if is_throttled(username=username, ip=ip):
-        audit_record(action=Action.LOGIN_FAILED, actor=known, actor_name=username,
-                     tenant=getattr(known, "tenant", None), ip_address=ip,
-                     changes={"reason": "throttled"})
+        audit_record(
+            action=Action.LOGIN_FAILED,
+            actor=known,
+            actor_name=username,
+            tenant=getattr(known, "tenant", None),
+            ip_address=ip,
+            changes={"reason": "throttled"},
+        )
         raise errors.Throttled(
             _("Too many failed sign-ins. Try again in %(n)s minutes.")
             % {"n": settings.HUIKE_LOGIN_LOCK_MINUTES}
         )
     user = authenticate(request, username=username, password=password)
     if user is None:
-        LoginAttempt.objects.create(username=username.lower(), ip_address=ip,
-                                    attempted_at=timezone.now())
-        audit_record(action=Action.LOGIN_FAILED, actor=known, actor_name=username,
-                     tenant=getattr(known, "tenant", None), ip_address=ip,
-                     changes={"reason": "wrong_credentials"})
+        LoginAttempt.objects.create(
+            username=username.lower(), ip_address=ip, attempted_at=timezone.now()
+        )
+        audit_record(
+            action=Action.LOGIN_FAILED,
+            actor=known,
+            actor_name=username,
+            tenant=getattr(known, "tenant", None),
+            ip_address=ip,
+            changes={"reason": "wrong_credentials"},
+        )
         raise errors.InvalidInput(_("Wrong username or password."), code="wrong_credentials")
     LoginAttempt.objects.filter(username=username.lower()).delete()
     login(request, user)
@@ -59,8 +70,12 @@ def sign_in(*, request, username: str, password: str):
 def sign_out(*, request) -> None:
     user = request.user
     if user.is_authenticated:
-        audit_record(action=Action.LOGOUT, actor=user, tenant=user.tenant,
-                     ip_address=ip_from_request(request))
+        audit_record(
+            action=Action.LOGOUT,
+            actor=user,
+            tenant=user.tenant,
+            ip_address=ip_from_request(request),
+        )
     logout(request)
 
 

@@ -96,7 +96,8 @@ def backup_models() -> list[type[models.Model]]:
         label: {
             f.related_model._meta.label_lower
             for f in model._meta.concrete_fields
-            if f.is_relation and f.related_model is not None
+            if f.is_relation
+            and f.related_model is not None
             and f.related_model._meta.label_lower in candidates
             and f.related_model._meta.label_lower != label
         }
@@ -133,7 +134,8 @@ def _schema_difference(backup: list[str], database: list[str]) -> str:
     """Which apps differ, each with its latest migration in the backup and in the database."""
     ours, theirs = _latest_per_app(database), _latest_per_app(backup)
     differing = sorted(
-        app for app in set(ours) | set(theirs)
+        app
+        for app in set(ours) | set(theirs)
         if {m for m in backup if m.startswith(f"{app}.")}
         != {m for m in database if m.startswith(f"{app}.")}
     )
@@ -216,15 +218,19 @@ def backup_write(path: str | Path, *, on_progress: ProgressCallback | None = Non
     if connection.in_atomic_block:
         raise BackupError(_("A backup takes its own snapshot: start it outside a transaction."))
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial",
-                                        dir=path.parent)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
     except OSError as exc:
         raise BackupError(_("Cannot write the backup file: %(error)s") % {"error": exc}) from exc
     try:
         with tenant_context(None):  # the system chain: a backup is not one tenant's act
-            audit_record(action=Action.EXPORT, actor=None, actor_name=_operator(),
-                         object_type="backup", object_repr=path.name[:200],
-                         changes={"file": path.name, "host": socket.gethostname()})
+            audit_record(
+                action=Action.EXPORT,
+                actor=None,
+                actor_name=_operator(),
+                object_type="backup",
+                object_repr=path.name[:200],
+                changes={"file": path.name, "host": socket.gethostname()},
+            )
         with os.fdopen(fd, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb") as gz:
             summary = _dump(gz, path, on_progress)
         os.replace(tmp_name, path)
@@ -238,8 +244,13 @@ def _dump(gz, path: Path, on_progress: ProgressCallback | None) -> BackupSummary
     serializer = _RowSerializer()
     with read_snapshot():
         taken_at = timezone.now().isoformat()
-        header = {"format": FORMAT, "version": FORMAT_VERSION, "taken_at": taken_at,
-                  "vendor": connection.vendor, "schema": schema_version()}
+        header = {
+            "format": FORMAT,
+            "version": FORMAT_VERSION,
+            "taken_at": taken_at,
+            "vendor": connection.vendor,
+            "schema": schema_version(),
+        }
         gz.write(_dumps(header).encode("utf-8"))
         summary = BackupSummary(path=path, vendor=connection.vendor, taken_at=taken_at)
         for model in backup_models():
@@ -277,8 +288,10 @@ def _header(fh, path) -> dict:
     try:
         header = json.loads(fh.readline())
     except (OSError, EOFError, ValueError) as exc:
-        raise BackupError(_("%(file)s is not a Huike backup file.") % {"file": Path(path).name},
-                          code="backup_invalid") from exc
+        raise BackupError(
+            _("%(file)s is not a Huike backup file.") % {"file": Path(path).name},
+            code="backup_invalid",
+        ) from exc
     if not isinstance(header, dict) or header.get("format") != FORMAT:
         raise BackupError(_("%(file)s is not a Huike backup file.") % {"file": Path(path).name})
     if header.get("version") != FORMAT_VERSION:
@@ -299,15 +312,17 @@ def _rows(fh, trailer: dict) -> Iterator[dict]:
                 return
             yield obj
     except (OSError, EOFError, ValueError) as exc:
-        raise BackupError(_("The backup file is damaged: %(error)s") % {"error": exc},
-                          code="backup_incomplete") from exc
+        raise BackupError(
+            _("The backup file is damaged: %(error)s") % {"error": exc}, code="backup_incomplete"
+        ) from exc
 
 
 def _insert(model: type[models.Model], batch: list[models.Model]) -> None:
     # The raw insert that Model.save_base(raw=True) (loaddata) does, a batch at a time: values go
     # in as they are, so auto_now fields keep the backed-up time.
-    model._base_manager._insert(batch, fields=model._meta.local_concrete_fields, raw=True,
-                                using=connection.alias)
+    model._base_manager._insert(
+        batch, fields=model._meta.local_concrete_fields, raw=True, using=connection.alias
+    )
 
 
 def _load(rows: Iterable[dict]) -> dict[str, int]:
@@ -332,8 +347,9 @@ def _load(rows: Iterable[dict]) -> dict[str, int]:
 
 def _empty_all_tables() -> None:
     tables = connection.introspection.django_table_names(only_existing=True, include_views=False)
-    statements = connection.ops.sql_flush(no_style(), tables, reset_sequences=True,
-                                          allow_cascade=True)
+    statements = connection.ops.sql_flush(
+        no_style(), tables, reset_sequences=True, allow_cascade=True
+    )
     with connection.cursor() as cursor:
         for sql in statements:
             cursor.execute(sql)
@@ -347,30 +363,44 @@ def backup_restore(path: str | Path) -> BackupSummary:
         ours = schema_version()
         if header.get("schema") != ours:
             raise BackupError(
-                _("The backup does not fit this database's schema (%(details)s). Restore it with "
-                  "the Huike version that took it, or migrate the database to match first.")
+                _(
+                    "The backup does not fit this database's schema (%(details)s). Restore it with "
+                    "the Huike version that took it, or migrate the database to match first."
+                )
                 % {"details": _schema_difference(header.get("schema") or [], ours)},
                 code="backup_schema_mismatch",
             )
         trailer: dict = {}
-        summary = BackupSummary(path=path, vendor=header.get("vendor", ""),
-                                taken_at=header.get("taken_at", ""))
+        summary = BackupSummary(
+            path=path, vendor=header.get("vendor", ""), taken_at=header.get("taken_at", "")
+        )
         try:
             with transaction.atomic(), tenant_context(None):
                 _empty_all_tables()
                 summary.rows = _load(_rows(fh, trailer))
                 expected = {k: v for k, v in trailer.get("rows", {}).items() if v}
                 if not trailer or expected != summary.rows:
-                    raise BackupError(_("The backup file is incomplete: it was cut short."),
-                                      code="backup_incomplete")
+                    raise BackupError(
+                        _("The backup file is incomplete: it was cut short."),
+                        code="backup_incomplete",
+                    )
                 with connection.cursor() as cursor:
                     for sql in connection.ops.sequence_reset_sql(no_style(), backup_models()):
                         cursor.execute(sql)
-                audit_record(action=Action.RESTORE, actor=None, actor_name=_operator(),
-                             object_type="backup", object_repr=path.name[:200],
-                             changes={"file": path.name, "taken_at": summary.taken_at,
-                                      "source": summary.vendor, "rows": summary.total,
-                                      "host": socket.gethostname()})
+                audit_record(
+                    action=Action.RESTORE,
+                    actor=None,
+                    actor_name=_operator(),
+                    object_type="backup",
+                    object_repr=path.name[:200],
+                    changes={
+                        "file": path.name,
+                        "taken_at": summary.taken_at,
+                        "source": summary.vendor,
+                        "rows": summary.total,
+                        "host": socket.gethostname(),
+                    },
+                )
         finally:
             ContentType.objects.clear_cache()  # ids may have changed; never serve stale ones
     return summary

@@ -70,8 +70,10 @@ def problem(code: str, message, fields: dict | None = None) -> dict:
     return {
         "code": code,
         "message": str(message),
-        "fields": {k: [str(m) for m in v] if isinstance(v, list | tuple) else [str(v)]
-                   for k, v in (fields or {}).items()},
+        "fields": {
+            k: [str(m) for m in v] if isinstance(v, list | tuple) else [str(v)]
+            for k, v in (fields or {}).items()
+        },
     }
 
 

@@ -63,29 +63,37 @@ def style_widget(widget: forms.Widget, name: str) -> None:
     widget.attrs.setdefault("data-testid", f"input-{name}")
 
 
-def apply_domain_error(form: forms.BaseForm, exc: errors.DomainError, *,
-                       field_map: Mapping[str, str] | None = None) -> None:
+def apply_domain_error(
+    form: forms.BaseForm, exc: errors.DomainError, *, field_map: Mapping[str, str] | None = None
+) -> None:
     """Put ``exc.fields`` beside the form's fields (``field_map`` renames a service field to a
     form field); ``__all__``, fields the form does not have, and the message of an error
     without fields become form-level errors."""
     field_map = field_map or {}
     for name, messages in (exc.fields or {}).items():
-        messages = [str(m) for m in (messages if isinstance(messages, list | tuple)
-                                     else [messages])]
+        messages = [
+            str(m) for m in (messages if isinstance(messages, list | tuple) else [messages])
+        ]
         target = field_map.get(name, name)
         if target in form.fields:
             form.add_error(target, messages)
         elif target in (NON_FIELD_ERRORS, "__all__", None):
             form.add_error(None, messages)
         else:
-            form.add_error(None, [_("%(field)s: %(message)s") % {"field": name, "message": m}
-                                  for m in messages])
+            form.add_error(
+                None,
+                [_("%(field)s: %(message)s") % {"field": name, "message": m} for m in messages],
+            )
     if not exc.fields:
         form.add_error(None, str(exc.message))
 
 
-def run_service(form: forms.BaseForm, action: Callable[[dict], object], *,
-                field_map: Mapping[str, str] | None = None) -> tuple[bool, object]:
+def run_service(
+    form: forms.BaseForm,
+    action: Callable[[dict], object],
+    *,
+    field_map: Mapping[str, str] | None = None,
+) -> tuple[bool, object]:
     """Validate ``form`` and, when valid, return ``(True, action(form.cleaned_data))``.
 
     On invalid input, or a ``DomainError`` from the service, the messages are on the form and
@@ -107,8 +115,10 @@ def audit_object_types() -> list[tuple[str, str]]:
     types = [("permission", str(_("permission")))]
     for config in apps.get_app_configs():
         if config.name.startswith("huike."):
-            types += [(f"{m._meta.app_label}.{m._meta.model_name}", str(m._meta.verbose_name))
-                      for m in config.get_models()]
+            types += [
+                (f"{m._meta.app_label}.{m._meta.model_name}", str(m._meta.verbose_name))
+                for m in config.get_models()
+            ]
     return types
 
 
@@ -119,10 +129,12 @@ class AuditSearchForm(ConsoleForm):
     action = forms.ChoiceField(label=_("Action"), required=False)
     object_type = forms.ChoiceField(label=_("Object type"), required=False)
     object = forms.CharField(label=_("Object id or name"), required=False)
-    since = forms.DateField(label=_("From"), required=False,
-                            widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("To"), required=False,
-                            widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -14,7 +14,8 @@ def is_htmx_partial(request) -> bool:
     cache miss, wants the whole page)."""
     headers = request.headers
     return bool(headers.get("HX-Request")) and not (
-        headers.get("HX-Boosted") or headers.get("HX-History-Restore-Request"))
+        headers.get("HX-Boosted") or headers.get("HX-History-Restore-Request")
+    )
 
 
 def render_page(request, template: str, partial: str, context: dict, *, status: int = 200):

@@ -22,8 +22,9 @@ MAX_KEY_LENGTH = 200
 def request_fingerprint(body: bytes) -> str:
     """SHA-256 of the body, canonical for JSON (key order and spacing do not matter)."""
     try:
-        canonical = json.dumps(json.loads(body or b"null"), sort_keys=True,
-                               separators=(",", ":"), ensure_ascii=False).encode()
+        canonical = json.dumps(
+            json.loads(body or b"null"), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        ).encode()
     except ValueError:
         canonical = body
     return hashlib.sha256(canonical).hexdigest()
@@ -32,13 +33,15 @@ def request_fingerprint(body: bytes) -> str:
 def _validate_key(key: str) -> None:
     if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
         raise errors.InvalidInput(
-            _("The Idempotency-Key must be 1 to %(n)s printable characters.") % {"n": MAX_KEY_LENGTH},
+            _("The Idempotency-Key must be 1 to %(n)s printable characters.")
+            % {"n": MAX_KEY_LENGTH},
             code="invalid_idempotency_key",
         )
 
 
-def run_once(*, scope: str, key: str | None, body: bytes,
-             perform: Callable[[], tuple[int, dict]]) -> tuple[int, dict, bool]:
+def run_once(
+    *, scope: str, key: str | None, body: bytes, perform: Callable[[], tuple[int, dict]]
+) -> tuple[int, dict, bool]:
     """Run ``perform`` once per (tenant, scope, key); returns (status, body, replayed).
 
     ``perform`` does the write and returns the JSON-ready response. Without a key it just runs.
@@ -81,7 +84,9 @@ def respond_once(request, response, *, scope: str, perform: Callable[[], tuple[i
     """
     status, payload, replayed = run_once(
         scope=f"{scope}:user:{request.user.pk}",  # a key replays only to the one who sent it
-        key=request.headers.get(HEADER), body=request.body, perform=perform,
+        key=request.headers.get(HEADER),
+        body=request.body,
+        perform=perform,
     )
     if replayed:
         response["Idempotent-Replayed"] = "true"

@@ -18,7 +18,10 @@ def audit_chain_check() -> JobRun:
     started = timezone.now()
     checked, breaks = verify_all_chains()
     return JobRun.objects.create(
-        name=AUDIT_CHECK, started_at=started, finished_at=timezone.now(), ok=not breaks,
+        name=AUDIT_CHECK,
+        started_at=started,
+        finished_at=timezone.now(),
+        ok=not breaks,
         detail={"entries": checked, "breaks": [str(b) for b in breaks]},
     )
 

@@ -63,8 +63,11 @@ class DomainErrorPageMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if (request.headers.get("HX-Request") and response.status_code == 302
-                and response["Location"].startswith(resolve_url(settings.LOGIN_URL))):
+        if (
+            request.headers.get("HX-Request")
+            and response.status_code == 302
+            and response["Location"].startswith(resolve_url(settings.LOGIN_URL))
+        ):
             redirect = HttpResponse(status=204)
             redirect["HX-Redirect"] = response["Location"]
             return redirect

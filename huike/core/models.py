@@ -33,11 +33,18 @@ class User(AbstractUser):
         ENGLISH = "en", "English"
 
     tenant = models.ForeignKey(
-        Tenant, on_delete=models.PROTECT, null=True, blank=True, related_name="users",
+        Tenant,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
         verbose_name=_("brand group"),
     )
     language = models.CharField(
-        _("language"), max_length=10, choices=Language.choices, blank=True,
+        _("language"),
+        max_length=10,
+        choices=Language.choices,
+        blank=True,
         help_text=_("Empty: follow the browser."),
     )
 
@@ -69,13 +76,22 @@ class AuditEntry(models.Model):
     chain = models.CharField(max_length=40, editable=False)
     seq = models.PositiveBigIntegerField(editable=False)
     tenant = models.ForeignKey(
-        Tenant, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        Tenant,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("brand group"),
     )
     created_at = models.DateTimeField(_("time"), db_index=True)
     actor = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-        verbose_name=_("who"), db_constraint=False,
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("who"),
+        db_constraint=False,
     )
     actor_name = models.CharField(_("who"), max_length=150, blank=True)
     action = models.CharField(_("action"), max_length=40, db_index=True)
@@ -97,7 +113,9 @@ class AuditEntry(models.Model):
         indexes = [models.Index(fields=["tenant", "-created_at"], name="audit_tenant_time")]
 
     def __str__(self):
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_repr}"
+        return (
+            f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_repr}"
+        )
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
@@ -115,6 +133,9 @@ class AuditChainHead(models.Model):
     seq = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64)
 
+    def __str__(self):
+        return f"{self.chain} #{self.seq}"
+
 
 class ApiKey(TenantScopedModel):
     """A bearer key (API 密钥) for an integration or a staff member; acts with its user's role.
@@ -122,8 +143,9 @@ class ApiKey(TenantScopedModel):
     Only a SHA-256 of the secret is stored; the key is shown once, when created.
     """
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_keys",
-                             verbose_name=_("login account"))
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_keys", verbose_name=_("login account")
+    )
     name = models.CharField(_("name"), max_length=100)
     prefix = models.CharField(_("prefix"), max_length=12, unique=True)
     key_hash = models.CharField(max_length=64)
@@ -164,6 +186,9 @@ class LoginAttempt(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True, db_index=True)
     attempted_at = models.DateTimeField(db_index=True)
 
+    def __str__(self):
+        return f"{self.username} @ {self.ip_address} {self.attempted_at:%Y-%m-%d %H:%M}"
+
 
 class JobRun(models.Model):
     """The outcome of a periodic job run (the nightly audit check, the worker heartbeat)."""
@@ -177,3 +202,6 @@ class JobRun(models.Model):
     class Meta:
         ordering = ["-started_at", "-id"]
         indexes = [models.Index(fields=["name", "-started_at"], name="jobrun_name_time")]
+
+    def __str__(self):
+        return f"{self.name} {self.started_at:%Y-%m-%d %H:%M} {'ok' if self.ok else 'failed'}"

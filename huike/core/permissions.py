@@ -91,8 +91,9 @@ def access_for(user) -> Access:
     if cached is not None:
         return cached
     if user.is_superuser:
-        access = Access(is_superuser=True, scope=SCOPE_ALL, user_id=user.pk,
-                        permissions=frozenset(PERMISSIONS))
+        access = Access(
+            is_superuser=True, scope=SCOPE_ALL, user_id=user.pk, permissions=frozenset(PERMISSIONS)
+        )
     else:
         access = Access(user_id=user.pk)
         staff = _staff_of(user)
@@ -140,8 +141,11 @@ def check_perm(user, code: str, *, target: str = "") -> None:
         return
     denied = errors.PermissionDenied()
     denied.audit_entry = audit_record(
-        action=Action.PERMISSION_DENIED, actor=user, object_type="permission",
-        object_id=code, object_repr=target or code,
+        action=Action.PERMISSION_DENIED,
+        actor=user,
+        object_type="permission",
+        object_id=code,
+        object_repr=target or code,
     )
     raise denied
 
@@ -154,8 +158,12 @@ def keep_denial_audited(denied: errors.PermissionDenied) -> None:
     if entry is None or AuditEntry.objects.filter(pk=entry.pk, hash=entry.hash).exists():
         return
     denied.audit_entry = audit_record(
-        action=entry.action, actor=entry.actor, object_type=entry.object_type,
-        object_id=entry.object_id, object_repr=entry.object_repr, tenant=entry.tenant,
+        action=entry.action,
+        actor=entry.actor,
+        object_type=entry.object_type,
+        object_id=entry.object_id,
+        object_repr=entry.object_repr,
+        tenant=entry.tenant,
         ip_address=entry.ip_address,
     )
 
@@ -173,7 +181,7 @@ def restrict(queryset: models.QuerySet, user) -> models.QuerySet:
     if access.user_id is None or access.role_id is None:
         return queryset.none()
     paths: dict[str, str] = getattr(queryset.model, "scope_paths", {})
-    for scope in SCOPE_ORDER[SCOPE_ORDER.index(access.scope):]:
+    for scope in SCOPE_ORDER[SCOPE_ORDER.index(access.scope) :]:
         if scope == SCOPE_ALL:
             return queryset
         if scope in paths:
@@ -227,7 +235,8 @@ FIELD_RESOURCES: dict[str, FieldResource] = {}
 def register_fields(code: str, label, fields: list[tuple[str, object, set[str] | None]]) -> None:
     """Declare a resource's fields: ``(name, label, roles that see it by default or None)``."""
     FIELD_RESOURCES[code] = FieldResource(
-        code, label,
+        code,
+        label,
         tuple(FieldSpec(n, lbl, frozenset(r) if r is not None else None) for n, lbl, r in fields),
     )
 
@@ -245,8 +254,9 @@ def visible_fields(user, resource: str) -> frozenset[str]:
         from huike.org.models import FieldPolicy
 
         overrides = dict(
-            FieldPolicy.objects.filter(role_id=access.role_id, resource=resource)
-            .values_list("field", "visible")
+            FieldPolicy.objects.filter(role_id=access.role_id, resource=resource).values_list(
+                "field", "visible"
+            )
         )
         hidden = set()
         for f in spec.fields:

@@ -29,7 +29,8 @@ def home_figures(*, user) -> dict:
         "staff_count": restrict(Staff.objects.filter(active=True), user).count(),
         "audit_today": today.count() if can_audit else None,
         "denied_today": today.filter(action=AuditEntry.Action.PERMISSION_DENIED).count()
-        if can_audit else None,
+        if can_audit
+        else None,
         "recent_audit": list(audit_search(user=user)[:8]) if can_audit else [],
         "today": local_today(),
         "health": health,
@@ -55,9 +56,16 @@ def queue_health() -> dict:
     }
 
 
-def audit_search(*, user, actor: str | None = None, action: str | None = None,
-                 object_type: str | None = None, object_id: str | None = None,
-                 since=None, until=None) -> QuerySet[AuditEntry]:
+def audit_search(
+    *,
+    user,
+    actor: str | None = None,
+    action: str | None = None,
+    object_type: str | None = None,
+    object_id: str | None = None,
+    since=None,
+    until=None,
+) -> QuerySet[AuditEntry]:
     """The active tenant's audit entries, newest first, filtered by who (username), what and
     when (``since`` inclusive, ``until`` exclusive, aware datetimes). Empty for a user who may
     not search the log."""

@@ -35,8 +35,9 @@ def save_new(obj: models.Model, *, actor, extra: dict | None = None) -> models.M
         obj.tenant = require_active_tenant()
     full_clean_or_raise(obj)
     _save_or_explain(obj)
-    audit_record(action=Action.CREATE, actor=actor, obj=obj,
-                 changes={**snapshot(obj), **(extra or {})})
+    audit_record(
+        action=Action.CREATE, actor=actor, obj=obj, changes={**snapshot(obj), **(extra or {})}
+    )
     return obj
 
 

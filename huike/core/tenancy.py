@@ -75,10 +75,18 @@ class TenantScopedModel(models.Model):
     )
 
     objects = TenantManager()
-    all_tenants = models.Manager()
+    all_tenants = models.Manager()  # noqa: DJ012  (a manager, which ruff takes for a field)
 
     class Meta:
         abstract = True
+
+    def save(self, *args, **kwargs):
+        active = get_active_tenant()
+        if self.tenant_id is None:
+            self.tenant = require_active_tenant()
+        elif active is not None and self.tenant_id != active.pk:
+            raise NoActiveTenant("refusing to write a row of another tenant")
+        super().save(*args, **kwargs)
 
     def validate_constraints(self, exclude=None):
         """Like Django's, but a uniqueness error within the tenant is shown beside its field."""
@@ -98,11 +106,3 @@ class TenantScopedModel(models.Model):
                         found.setdefault(NON_FIELD_ERRORS, []).append(exc)
         if found:
             raise ValidationError(found)
-
-    def save(self, *args, **kwargs):
-        active = get_active_tenant()
-        if self.tenant_id is None:
-            self.tenant = require_active_tenant()
-        elif active is not None and self.tenant_id != active.pk:
-            raise NoActiveTenant("refusing to write a row of another tenant")
-        super().save(*args, **kwargs)

@@ -27,7 +27,9 @@ class Outcome:
     error: BaseException | None = None
 
 
-def fire_concurrently(call: Callable[[int], object], n: int, *, timeout: float = 60) -> list[Outcome]:
+def fire_concurrently(
+    call: Callable[[int], object], n: int, *, timeout: float = 60
+) -> list[Outcome]:
     """Run ``call(i)`` for i in range(n) in n threads released at the same instant."""
     barrier = threading.Barrier(n)
     outcomes = [Outcome(i) for i in range(n)]
@@ -51,15 +53,21 @@ def fire_concurrently(call: Callable[[int], object], n: int, *, timeout: float =
     return outcomes
 
 
-def fire_requests(base_url: str, requests: list[dict], *, timeout: float = 60) -> list[httpx.Response]:
+def fire_requests(
+    base_url: str, requests: list[dict], *, timeout: float = 60
+) -> list[httpx.Response]:
     """Send each request dict (method, path, headers, json) at the same instant, one HTTP
     connection per request; returns the responses in order (errors are raised)."""
 
     def send(i: int):
         spec = requests[i]
         with httpx.Client(base_url=base_url, timeout=timeout) as client:
-            return client.request(spec.get("method", "GET"), spec["path"],
-                                  headers=spec.get("headers"), json=spec.get("json"))
+            return client.request(
+                spec.get("method", "GET"),
+                spec["path"],
+                headers=spec.get("headers"),
+                json=spec.get("json"),
+            )
 
     outcomes = fire_concurrently(send, len(requests), timeout=timeout)
     for outcome in outcomes:

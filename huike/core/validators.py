@@ -11,7 +11,8 @@ class MinimumLengthValidator(password_validation.MinimumLengthValidator):
         if len(password) < self.min_length:
             raise ValidationError(
                 _("The password must have at least %(min_length)d characters."),
-                code="password_too_short", params={"min_length": self.min_length},
+                code="password_too_short",
+                params={"min_length": self.min_length},
             )
 
     def get_help_text(self):

@@ -17,8 +17,9 @@ from .auth import language_set, sign_in, sign_out
 
 def _safe_next(request, fallback: str = "/") -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                       require_https=request.is_secure()):
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return fallback
 
@@ -37,9 +38,12 @@ def login_view(request):
             error, status = exc.message, exc.status
         else:
             return redirect(_safe_next(request))
-    return render(request, "core/login.html",
-                  {"error": error, "username": username, "next": _safe_next(request, "")},
-                  status=status)
+    return render(
+        request,
+        "core/login.html",
+        {"error": error, "username": username, "next": _safe_next(request, "")},
+        status=status,
+    )
 
 
 @require_POST
@@ -57,8 +61,9 @@ def language_view(request):
         language = settings.LANGUAGE_CODE
     translation.activate(language)
     response = HttpResponseRedirect(_safe_next(request))
-    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600,
-                        samesite="Lax")
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600, samesite="Lax"
+    )
     return response
 
 
@@ -78,11 +83,11 @@ def healthz(request):
         database = {"ok": False, "vendor": connection.vendor, "error": str(exc)[:200]}
     queue = selectors.queue_health()
     ok = database["ok"] and queue["ok"]
-    return JsonResponse({"ok": ok, "database": database, "queue": queue},
-                        status=200 if ok else 503)
+    return JsonResponse({"ok": ok, "database": database, "queue": queue}, status=200 if ok else 503)
 
 
 def api_not_found(request):
     """Unknown API paths answer in the API's problem shape, not with an HTML page."""
-    return JsonResponse(errors.NotFound().as_problem(), status=404,
-                        json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        errors.NotFound().as_problem(), status=404, json_dumps_params={"ensure_ascii": False}
+    )

@@ -27,5 +27,9 @@ def audit_search(request):
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render_page(request, "core/audit_search.html", "core/partials/audit_results.html",
-                       {"form": form, "page": page, "query": query.urlencode()})
+    return render_page(
+        request,
+        "core/audit_search.html",
+        "core/partials/audit_results.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from django.http import HttpResponse
-from ninja import Status, Query, Router
+from ninja import Query, Router, Status
 
 from huike.core.idempotency import respond_once
 from huike.core.permissions import PERMISSIONS, check_perm, filter_fields, get_for_user
@@ -75,17 +75,21 @@ def get_brand(request, brand_id: int):
 @router.patch("/brands/{brand_id}", response=BrandOut, summary="Change a brand")
 def update_brand(request, brand_id: int, payload: BrandPatch):
     brand = _viewable(request, Brand, brand_id)
-    return services.brand_update(acting_user=request.user, brand=brand,
-                                 **payload.model_dump(exclude_unset=True))
+    return services.brand_update(
+        acting_user=request.user, brand=brand, **payload.model_dump(exclude_unset=True)
+    )
 
 
 # --- Stores ----------------------------------------------------------------------------------
 @router.get("/stores", response=list[StoreOut], summary="List stores")
-def list_stores(request, brand: int | None = None, active: bool | None = None,
-                search: str = Query("", max_length=100)):
+def list_stores(
+    request,
+    brand: int | None = None,
+    active: bool | None = None,
+    search: str = Query("", max_length=100),
+):
     check_perm(request.user, perms.VIEW_ORG)
-    return selectors.store_list(user=request.user, brand_id=brand, active=active,
-                                search=search)
+    return selectors.store_list(user=request.user, brand_id=brand, active=active, search=search)
 
 
 @router.post("/stores", response={201: StoreOut}, summary="Create a store")
@@ -105,8 +109,9 @@ def get_store(request, store_id: int):
 @router.patch("/stores/{store_id}", response=StoreOut, summary="Change a store")
 def update_store(request, store_id: int, payload: StorePatch):
     store = _viewable(request, Store, store_id)
-    return services.store_update(acting_user=request.user, store=store,
-                                 **payload.model_dump(exclude_unset=True))
+    return services.store_update(
+        acting_user=request.user, store=store, **payload.model_dump(exclude_unset=True)
+    )
 
 
 # --- Org tree --------------------------------------------------------------------------------
@@ -140,12 +145,23 @@ def delete_org_unit(request, unit_id: int):
 
 # --- Staff -----------------------------------------------------------------------------------
 @router.get("/staff", response=list[StaffOut], exclude_unset=True, summary="List staff")
-def list_staff(request, store: int | None = None, role: int | None = None,
-               org_unit: int | None = None, active: bool | None = None,
-               search: str = Query("", max_length=100)):
+def list_staff(
+    request,
+    store: int | None = None,
+    role: int | None = None,
+    org_unit: int | None = None,
+    active: bool | None = None,
+    search: str = Query("", max_length=100),
+):
     check_perm(request.user, perms.VIEW_ORG)
-    staff = selectors.staff_list(user=request.user, store_id=store, role_id=role,
-                                 org_unit_id=org_unit, active=active, search=search)
+    staff = selectors.staff_list(
+        user=request.user,
+        store_id=store,
+        role_id=role,
+        org_unit_id=org_unit,
+        active=active,
+        search=search,
+    )
     return [_staff_json(request.user, s) for s in staff]
 
 
@@ -163,12 +179,14 @@ def get_staff(request, staff_id: int):
     return _staff_json(request.user, _viewable(request, Staff, staff_id))
 
 
-@router.patch("/staff/{staff_id}", response=StaffOut, exclude_unset=True,
-              summary="Change a staff member")
+@router.patch(
+    "/staff/{staff_id}", response=StaffOut, exclude_unset=True, summary="Change a staff member"
+)
 def update_staff(request, staff_id: int, payload: StaffPatch):
     staff = _viewable(request, Staff, staff_id)
-    staff = services.staff_update(acting_user=request.user, staff=staff,
-                                  **payload.model_dump(exclude_unset=True))
+    staff = services.staff_update(
+        acting_user=request.user, staff=staff, **payload.model_dump(exclude_unset=True)
+    )
     return _staff_json(request.user, staff)
 
 
@@ -193,12 +211,14 @@ def get_role(request, role_id: int):
     return _viewable(request, Role, role_id)
 
 
-@router.patch("/roles/{role_id}", response=RoleOut,
-              summary="Change a role's name, permissions or row scope")
+@router.patch(
+    "/roles/{role_id}", response=RoleOut, summary="Change a role's name, permissions or row scope"
+)
 def update_role(request, role_id: int, payload: RolePatch):
     role = _viewable(request, Role, role_id)
-    return services.role_configure(acting_user=request.user, role=role,
-                                   **payload.model_dump(exclude_unset=True))
+    return services.role_configure(
+        acting_user=request.user, role=role, **payload.model_dump(exclude_unset=True)
+    )
 
 
 @router.delete("/roles/{role_id}", response={204: None}, summary="Delete a custom role")
@@ -208,23 +228,33 @@ def delete_role(request, role_id: int):
     return Status(204, None)
 
 
-@router.get("/roles/{role_id}/field-visibility/{resource}", response=FieldVisibilityOut,
-            summary="Which fields of a resource the role sees")
+@router.get(
+    "/roles/{role_id}/field-visibility/{resource}",
+    response=FieldVisibilityOut,
+    summary="Which fields of a resource the role sees",
+)
 def get_field_visibility(request, role_id: int, resource: str):
     role = _viewable(request, Role, role_id)
     return selectors.role_field_visibility(role=role, resource=resource)
 
 
-@router.put("/roles/{role_id}/field-visibility/{resource}", response=FieldVisibilityOut,
-            summary="Set which fields of a resource the role sees (fields left out keep theirs)")
+@router.put(
+    "/roles/{role_id}/field-visibility/{resource}",
+    response=FieldVisibilityOut,
+    summary="Set which fields of a resource the role sees (fields left out keep theirs)",
+)
 def set_field_visibility(request, role_id: int, resource: str, payload: FieldVisibilityIn):
     role = _viewable(request, Role, role_id)
-    services.field_policy_set(acting_user=request.user, role=role, resource=resource,
-                              visible=payload.fields)
+    services.field_policy_set(
+        acting_user=request.user, role=role, resource=resource, visible=payload.fields
+    )
     return selectors.role_field_visibility(role=role, resource=resource)
 
 
-@router.get("/permissions", response=list[PermissionOut],
-            summary="The permission catalogue, labels in the request's language")
+@router.get(
+    "/permissions",
+    response=list[PermissionOut],
+    summary="The permission catalogue, labels in the request's language",
+)
 def list_permissions(request):
     return list(PERMISSIONS.values())

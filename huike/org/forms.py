@@ -36,8 +36,21 @@ COMMON_TIME_ZONES = [
     ("America/Los_Angeles", _("Los Angeles (America/Los_Angeles)")),
     ("America/Vancouver", _("Vancouver (America/Vancouver)")),
 ]
-WEEKDAY_LABELS = dict(zip(WEEKDAYS, [_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"),
-                                     _("Friday"), _("Saturday"), _("Sunday")], strict=True))
+WEEKDAY_LABELS = dict(
+    zip(
+        WEEKDAYS,
+        [
+            _("Monday"),
+            _("Tuesday"),
+            _("Wednesday"),
+            _("Thursday"),
+            _("Friday"),
+            _("Saturday"),
+            _("Sunday"),
+        ],
+        strict=True,
+    )
+)
 
 
 class BrandForm(ConsoleForm):
@@ -56,16 +69,22 @@ class StoreForm(ConsoleForm):
     code = forms.CharField(label=_("Code"), help_text=_("Letters, digits and dashes."))
     city = forms.CharField(label=_("City"))
     address = forms.CharField(label=_("Address"))
-    latitude = forms.DecimalField(label=_("Latitude"), required=False, max_digits=9,
-                                  decimal_places=6)
-    longitude = forms.DecimalField(label=_("Longitude"), required=False, max_digits=9,
-                                   decimal_places=6)
+    latitude = forms.DecimalField(
+        label=_("Latitude"), required=False, max_digits=9, decimal_places=6
+    )
+    longitude = forms.DecimalField(
+        label=_("Longitude"), required=False, max_digits=9, decimal_places=6
+    )
     time_zone = forms.ChoiceField(
-        label=_("Time zone"), initial=DEFAULT_TIME_ZONE,
+        label=_("Time zone"),
+        initial=DEFAULT_TIME_ZONE,
         choices=[*COMMON_TIME_ZONES, (OTHER_ZONE, _("Other (type it below)"))],
     )
-    time_zone_other = forms.CharField(label=_("Other time zone"), required=False,
-                                      help_text=_("An IANA name such as Asia/Kathmandu."))
+    time_zone_other = forms.CharField(
+        label=_("Other time zone"),
+        required=False,
+        help_text=_("An IANA name such as Asia/Kathmandu."),
+    )
     phone = forms.CharField(label=_("Phone"), required=False)
     active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
@@ -78,8 +97,12 @@ class StoreForm(ConsoleForm):
             name = f"hours_{day}"
             self.fields[name] = forms.CharField(label=WEEKDAY_LABELS[day], required=False)
             self.fields[name].widget.attrs.update(
-                {"class": "form-control", "data-testid": f"input-{name}",
-                 "placeholder": _("closed")})
+                {
+                    "class": "form-control",
+                    "data-testid": f"input-{name}",
+                    "placeholder": _("closed"),
+                }
+            )
 
     @property
     def hours_fields(self):
@@ -90,13 +113,20 @@ class StoreForm(ConsoleForm):
         common = {code for code, _label in COMMON_TIME_ZONES}
         zone_is_common = store.time_zone in common
         return {
-            "brand": store.brand_id, "name": store.name, "code": store.code,
-            "city": store.city, "address": store.address, "latitude": store.latitude,
-            "longitude": store.longitude, "phone": store.phone, "active": store.active,
+            "brand": store.brand_id,
+            "name": store.name,
+            "code": store.code,
+            "city": store.city,
+            "address": store.address,
+            "latitude": store.latitude,
+            "longitude": store.longitude,
+            "phone": store.phone,
+            "active": store.active,
             "time_zone": store.time_zone if zone_is_common else OTHER_ZONE,
             "time_zone_other": "" if zone_is_common else store.time_zone,
-            **{f"hours_{day}": format_day((store.opening_hours or {}).get(day))
-               for day in WEEKDAYS},
+            **{
+                f"hours_{day}": format_day((store.opening_hours or {}).get(day)) for day in WEEKDAYS
+            },
         }
 
     def clean(self):
@@ -122,14 +152,20 @@ class StoreForm(ConsoleForm):
     def error_field_map(self) -> dict:
         """Where the services' field errors go: a bad typed zone beside the text box."""
         other = self.data.get("time_zone") == OTHER_ZONE
-        return {"time_zone": "time_zone_other" if other else "time_zone",
-                "opening_hours": "__all__"}
+        return {
+            "time_zone": "time_zone_other" if other else "time_zone",
+            "opening_hours": "__all__",
+        }
 
 
 class StoreFilterForm(ConsoleForm):
     q = forms.CharField(label=_("Search"), required=False)
-    brand = forms.ModelChoiceField(label=_("Brand"), queryset=Brand.all_tenants.none(),
-                                   required=False, empty_label=_("All brands"))
+    brand = forms.ModelChoiceField(
+        label=_("Brand"),
+        queryset=Brand.all_tenants.none(),
+        required=False,
+        empty_label=_("All brands"),
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -155,19 +191,28 @@ class StaffForm(ConsoleForm):
     title = forms.CharField(label=_("Job title"), required=False)
     phone = forms.CharField(label=_("Phone"), required=False)
     email = forms.CharField(label=_("Email"), required=False)
-    org_unit = _UnitChoiceField(label=_("Org unit"), queryset=OrgUnit.all_tenants.none(),
-                                required=False)
-    brand = forms.ModelChoiceField(label=_("Brand"), queryset=Brand.all_tenants.none(),
-                                   required=False,
-                                   help_text=_("For staff without a store; a store sets it."))
-    store = forms.ModelChoiceField(label=_("Store"), queryset=Store.all_tenants.none(),
-                                   required=False)
+    org_unit = _UnitChoiceField(
+        label=_("Org unit"), queryset=OrgUnit.all_tenants.none(), required=False
+    )
+    brand = forms.ModelChoiceField(
+        label=_("Brand"),
+        queryset=Brand.all_tenants.none(),
+        required=False,
+        help_text=_("For staff without a store; a store sets it."),
+    )
+    store = forms.ModelChoiceField(
+        label=_("Store"), queryset=Store.all_tenants.none(), required=False
+    )
     role = forms.ModelChoiceField(label=_("Role"), queryset=Role.all_tenants.none(), required=False)
     active = forms.BooleanField(label=_("Active"), required=False, initial=True)
-    username = forms.CharField(label=_("Login username"), required=False,
-                               help_text=_("Leave empty for staff who do not sign in."))
-    password = forms.CharField(label=_("Password"), required=False,
-                               widget=forms.PasswordInput(render_value=False))
+    username = forms.CharField(
+        label=_("Login username"),
+        required=False,
+        help_text=_("Leave empty for staff who do not sign in."),
+    )
+    password = forms.CharField(
+        label=_("Password"), required=False, widget=forms.PasswordInput(render_value=False)
+    )
 
     def __init__(self, *args, user, visible: frozenset[str], with_login: bool, **kwargs):
         super().__init__(*args, **kwargs)
@@ -188,9 +233,15 @@ class StaffForm(ConsoleForm):
     @staticmethod
     def initial_for(staff) -> dict:
         return {
-            "name": staff.name, "employee_no": staff.employee_no, "title": staff.title,
-            "phone": staff.phone, "email": staff.email, "org_unit": staff.org_unit_id,
-            "brand": staff.brand_id, "store": staff.store_id, "role": staff.role_id,
+            "name": staff.name,
+            "employee_no": staff.employee_no,
+            "title": staff.title,
+            "phone": staff.phone,
+            "email": staff.email,
+            "org_unit": staff.org_unit_id,
+            "brand": staff.brand_id,
+            "store": staff.store_id,
+            "role": staff.role_id,
             "active": staff.active,
         }
 
@@ -202,18 +253,31 @@ class StaffForm(ConsoleForm):
 
 
 class StaffPasswordForm(ConsoleForm):
-    password = forms.CharField(label=_("New password"),
-                               widget=forms.PasswordInput(render_value=False))
+    password = forms.CharField(
+        label=_("New password"), widget=forms.PasswordInput(render_value=False)
+    )
 
 
 class StaffFilterForm(ConsoleForm):
     q = forms.CharField(label=_("Search"), required=False)
-    store = forms.ModelChoiceField(label=_("Store"), queryset=Store.all_tenants.none(),
-                                   required=False, empty_label=_("All stores"))
-    role = forms.ModelChoiceField(label=_("Role"), queryset=Role.all_tenants.none(),
-                                  required=False, empty_label=_("All roles"))
-    org_unit = _UnitChoiceField(label=_("Org unit"), queryset=OrgUnit.all_tenants.none(),
-                                required=False, empty_label=_("Whole organisation"))
+    store = forms.ModelChoiceField(
+        label=_("Store"),
+        queryset=Store.all_tenants.none(),
+        required=False,
+        empty_label=_("All stores"),
+    )
+    role = forms.ModelChoiceField(
+        label=_("Role"),
+        queryset=Role.all_tenants.none(),
+        required=False,
+        empty_label=_("All roles"),
+    )
+    org_unit = _UnitChoiceField(
+        label=_("Org unit"),
+        queryset=OrgUnit.all_tenants.none(),
+        required=False,
+        empty_label=_("Whole organisation"),
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -229,9 +293,12 @@ class RoleCreateForm(ConsoleForm):
     name = forms.CharField(label=_("Name"))
     description = forms.CharField(label=_("Description"), required=False)
     row_scope = forms.ChoiceField(label=_("Row scope"), choices=SCOPE_CHOICES, initial="own")
-    copy_from = forms.ModelChoiceField(label=_("Start from the permissions of"),
-                                       queryset=Role.all_tenants.none(), required=False,
-                                       empty_label=_("No permissions"))
+    copy_from = forms.ModelChoiceField(
+        label=_("Start from the permissions of"),
+        queryset=Role.all_tenants.none(),
+        required=False,
+        empty_label=_("No permissions"),
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -251,8 +318,9 @@ class RoleForm(ConsoleForm):
 
     name = forms.CharField(label=_("Name"))
     description = forms.CharField(label=_("Description"), required=False)
-    permissions = forms.MultipleChoiceField(label=_("Permissions"), required=False,
-                                            widget=forms.CheckboxSelectMultiple)
+    permissions = forms.MultipleChoiceField(
+        label=_("Permissions"), required=False, widget=forms.CheckboxSelectMultiple
+    )
     row_scope = forms.ChoiceField(label=_("Row scope"), choices=SCOPE_CHOICES)
 
     def __init__(self, *args, role: Role, **kwargs):
@@ -269,8 +337,12 @@ class RoleForm(ConsoleForm):
 
     @staticmethod
     def initial_for(role: Role, visibility: list[dict]) -> dict:
-        initial = {"name": role.name, "description": role.description,
-                   "permissions": list(role.permissions or []), "row_scope": role.row_scope}
+        initial = {
+            "name": role.name,
+            "description": role.description,
+            "permissions": list(role.permissions or []),
+            "row_scope": role.row_scope,
+        }
         for resource in visibility:
             for field in resource["fields"]:
                 initial[visibility_field(resource["resource"], field["name"])] = field["visible"]
@@ -279,8 +351,10 @@ class RoleForm(ConsoleForm):
     def clean(self):
         data = super().clean()
         data["field_visibility"] = {
-            resource.code: {spec.name: data.pop(visibility_field(resource.code, spec.name), False)
-                            for spec in resource.fields}
+            resource.code: {
+                spec.name: data.pop(visibility_field(resource.code, spec.name), False)
+                for spec in resource.fields
+            }
             for resource in FIELD_RESOURCES.values()
         }
         return data

@@ -52,7 +52,8 @@ def validate_opening_hours(value) -> None:
             raise ValidationError(_("Periods of %(day)s must be a list."), params={"day": day})
         for period in periods:
             if (
-                not isinstance(period, list | tuple) or len(period) != 2
+                not isinstance(period, list | tuple)
+                or len(period) != 2
                 or not all(isinstance(t, str) and _HHMM.match(t) for t in period)
             ):
                 raise ValidationError(
@@ -74,25 +75,36 @@ def validate_time_zone(value: str) -> None:
 class Store(TenantScopedModel):
     """A store (门店) of a brand."""
 
-    brand = models.ForeignKey(Brand, on_delete=models.PROTECT, related_name="stores",
-                              verbose_name=_("brand"))
+    brand = models.ForeignKey(
+        Brand, on_delete=models.PROTECT, related_name="stores", verbose_name=_("brand")
+    )
     name = models.CharField(_("name"), max_length=100)
     code = models.SlugField(_("code"), max_length=40)
     city = models.CharField(_("city"), max_length=50)
     address = models.CharField(_("address"), max_length=200)
     latitude = models.DecimalField(
-        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(-90), MaxValueValidator(90)],
     )
     longitude = models.DecimalField(
-        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
-    time_zone = models.CharField(_("time zone"), max_length=64, default=DEFAULT_TIME_ZONE,
-                                 validators=[validate_time_zone])
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default=DEFAULT_TIME_ZONE, validators=[validate_time_zone]
+    )
     phone = models.CharField(_("phone"), max_length=30, blank=True)
-    opening_hours = models.JSONField(_("opening hours"), default=dict, blank=True,
-                                     validators=[validate_opening_hours])
+    opening_hours = models.JSONField(
+        _("opening hours"), default=dict, blank=True, validators=[validate_opening_hours]
+    )
     active = models.BooleanField(_("active"), default=True)
 
     scope_paths = {"store": "pk", "brand": "brand"}
@@ -105,7 +117,8 @@ class Store(TenantScopedModel):
             models.UniqueConstraint(fields=["tenant", "code"], name="store_code_unique"),
             models.UniqueConstraint(fields=["tenant", "name"], name="store_name_unique"),
             models.CheckConstraint(
-                condition=models.Q(latitude__isnull=True) | models.Q(latitude__gte=-90, latitude__lte=90),
+                condition=models.Q(latitude__isnull=True)
+                | models.Q(latitude__gte=-90, latitude__lte=90),
                 name="store_latitude_range",
             ),
             models.CheckConstraint(
@@ -126,8 +139,11 @@ class Store(TenantScopedModel):
     def clean(self):
         if (self.latitude is None) != (self.longitude is None):
             raise ValidationError(
-                {"longitude" if self.longitude is None else "latitude":
-                 _("Give both latitude and longitude, or neither.")}
+                {
+                    "longitude" if self.longitude is None else "latitude": _(
+                        "Give both latitude and longitude, or neither."
+                    )
+                }
             )
 
 
@@ -139,13 +155,22 @@ class OrgUnit(TenantScopedModel):
         DEPARTMENT = "department", _("department")
         GROUP = "group", _("group")
 
-    PARENT_KIND = {Kind.ORGANISATION: None, Kind.DEPARTMENT: Kind.ORGANISATION,
-                   Kind.GROUP: Kind.DEPARTMENT}
+    PARENT_KIND = {
+        Kind.ORGANISATION: None,
+        Kind.DEPARTMENT: Kind.ORGANISATION,
+        Kind.GROUP: Kind.DEPARTMENT,
+    }
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=100)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="children", verbose_name=_("parent"))
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("parent"),
+    )
     path = models.CharField(max_length=255, editable=False, db_index=True, default="")
 
     scope_paths = {"group": "", "department": ""}
@@ -155,7 +180,9 @@ class OrgUnit(TenantScopedModel):
         verbose_name_plural = _("org units")
         ordering = ["path"]
         constraints = [
-            models.UniqueConstraint(fields=["tenant", "parent", "name"], name="orgunit_name_unique"),
+            models.UniqueConstraint(
+                fields=["tenant", "parent", "name"], name="orgunit_name_unique"
+            ),
         ]
 
     def __str__(self):
@@ -168,8 +195,10 @@ class OrgUnit(TenantScopedModel):
             if expected is None:
                 raise ValidationError({"parent": _("An organisation is at the top of the tree.")})
             raise ValidationError(
-                {"parent": _("A %(kind)s belongs to a %(parent)s.")
-                 % {"kind": self.Kind(self.kind).label, "parent": self.Kind(expected).label}}
+                {
+                    "parent": _("A %(kind)s belongs to a %(parent)s.")
+                    % {"kind": self.Kind(self.kind).label, "parent": self.Kind(expected).label}
+                }
             )
 
     @property
@@ -193,8 +222,9 @@ class Role(TenantScopedModel):
     name = models.CharField(_("name"), max_length=60)
     description = models.CharField(_("description"), max_length=200, blank=True)
     permissions = models.JSONField(_("permissions"), default=list, blank=True)
-    row_scope = models.CharField(_("row scope"), max_length=20, choices=SCOPE_CHOICES,
-                                 default=SCOPE_OWN)
+    row_scope = models.CharField(
+        _("row scope"), max_length=20, choices=SCOPE_CHOICES, default=SCOPE_OWN
+    )
     is_system = models.BooleanField(_("built-in"), default=False, editable=False)
 
     class Meta:
@@ -235,33 +265,69 @@ class FieldPolicy(TenantScopedModel):
         verbose_name = _("field visibility")
         verbose_name_plural = _("field visibility")
         constraints = [
-            models.UniqueConstraint(fields=["role", "resource", "field"], name="fieldpolicy_unique"),
+            models.UniqueConstraint(
+                fields=["role", "resource", "field"], name="fieldpolicy_unique"
+            ),
         ]
 
 
 class Staff(TenantScopedModel):
     """A staff member (人员): where they sit in the org tree, their store, role and login."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                on_delete=models.SET_NULL, related_name="staff",
-                                verbose_name=_("login account"))
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="staff",
+        verbose_name=_("login account"),
+    )
     name = models.CharField(_("name"), max_length=60)
     employee_no = models.CharField(_("employee number"), max_length=30)
     title = models.CharField(_("job title"), max_length=60, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     email = models.EmailField(_("email"), blank=True)
-    org_unit = models.ForeignKey(OrgUnit, null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="staff", verbose_name=_("org unit"))
-    brand = models.ForeignKey(Brand, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="staff", verbose_name=_("brand"))
-    store = models.ForeignKey(Store, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="staff", verbose_name=_("store"))
-    role = models.ForeignKey(Role, null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="staff", verbose_name=_("role"))
+    org_unit = models.ForeignKey(
+        OrgUnit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+        verbose_name=_("org unit"),
+    )
+    brand = models.ForeignKey(
+        Brand,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+        verbose_name=_("brand"),
+    )
+    store = models.ForeignKey(
+        Store,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+        verbose_name=_("store"),
+    )
+    role = models.ForeignKey(
+        Role,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+        verbose_name=_("role"),
+    )
     active = models.BooleanField(_("active"), default=True)
 
-    scope_paths = {"own": "user", "group": "org_unit", "department": "org_unit",
-                   "store": "store", "brand": "brand"}
+    scope_paths = {
+        "own": "user",
+        "group": "org_unit",
+        "department": "org_unit",
+        "store": "store",
+        "brand": "brand",
+    }
 
     class Meta:
         verbose_name = _("staff member")

@@ -30,7 +30,8 @@ def parse_day(text: str) -> list[list[str]]:
         match = _RANGE.match(chunk)
         if not match:
             raise ValidationError(
-                _("“%(text)s” is not a period like 10:30-14:00."), params={"text": chunk},
+                _("“%(text)s” is not a period like 10:30-14:00."),
+                params={"text": chunk},
                 code="period_format",
             )
         opens = _time(match.group(1), match.group(2))
@@ -38,7 +39,8 @@ def parse_day(text: str) -> list[list[str]]:
         if opens == closes:
             raise ValidationError(
                 _("A period cannot open and close at the same time (%(text)s)."),
-                params={"text": chunk}, code="period_empty",
+                params={"text": chunk},
+                code="period_empty",
             )
         periods.append([opens, closes])
     return periods
@@ -49,7 +51,8 @@ def _time(hours: str, minutes: str) -> str:
     if h > 23 or m > 59:
         raise ValidationError(
             _("“%(time)s” is not a time of day (00:00 to 23:59)."),
-            params={"time": f"{hours}:{minutes}"}, code="time_of_day",
+            params={"time": f"{hours}:{minutes}"},
+            code="time_of_day",
         )
     return f"{h:02d}:{m:02d}"
 

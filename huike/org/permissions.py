@@ -6,8 +6,12 @@ from huike.core.permissions import register_fields, register_permission
 
 AREA = _("Organisation")
 VIEW_ORG = register_permission("org.view", _("See brands, stores and staff"), AREA)
-MANAGE_STORES = register_permission("org.manage_stores", _("Create and edit brands and stores"), AREA)
-MANAGE_STAFF = register_permission("org.manage_staff", _("Create and edit staff and the org tree"), AREA)
+MANAGE_STORES = register_permission(
+    "org.manage_stores", _("Create and edit brands and stores"), AREA
+)
+MANAGE_STAFF = register_permission(
+    "org.manage_staff", _("Create and edit staff and the org tree"), AREA
+)
 MANAGE_ROLES = register_permission("org.manage_roles", _("Edit roles and permissions"), AREA)
 
 register_fields(

@@ -121,8 +121,9 @@ class StaffIn(StrictIn):
     store: int | None = None
     role: int | None = None
     active: bool = True
-    username: str = Field(default="", max_length=150,
-                          description="With password: also create a login account.")
+    username: str = Field(
+        default="", max_length=150, description="With password: also create a login account."
+    )
     password: str = Field(default="", max_length=128)
 
 

@@ -10,8 +10,9 @@ from huike.core.permissions import FIELD_RESOURCES, restrict, visible_fields
 from .models import Brand, FieldPolicy, OrgUnit, Role, Staff, Store
 
 
-def store_list(*, user, brand_id: int | None = None, active: bool | None = None,
-               search: str = "") -> QuerySet[Store]:
+def store_list(
+    *, user, brand_id: int | None = None, active: bool | None = None, search: str = ""
+) -> QuerySet[Store]:
     stores = restrict(Store.objects.select_related("brand"), user)
     if brand_id is not None:
         stores = stores.filter(brand_id=brand_id)
@@ -37,9 +38,15 @@ def org_unit_list(*, user, kind: str | None = None) -> QuerySet[OrgUnit]:
     return units.order_by("path")
 
 
-def staff_list(*, user, store_id: int | None = None, role_id: int | None = None,
-               org_unit_id: int | None = None, active: bool | None = None,
-               search: str = "") -> QuerySet[Staff]:
+def staff_list(
+    *,
+    user,
+    store_id: int | None = None,
+    role_id: int | None = None,
+    org_unit_id: int | None = None,
+    active: bool | None = None,
+    search: str = "",
+) -> QuerySet[Staff]:
     """Staff the user may see; ``org_unit_id`` includes the unit's sub-units. ``search`` looks
     at name and employee number, and at the phone only for users who may see phones."""
     staff = restrict(Staff.objects.all(), user)
@@ -73,8 +80,13 @@ def role_field_visibility(*, role: Role, resource: str) -> dict:
         FieldPolicy.objects.filter(role=role, resource=resource).values_list("field", "visible")
     )
     fields = [
-        {"name": f.name, "label": f.label,
-         "visible": settings.get(f.name, f.default_roles is None or role.code in f.default_roles)}
+        {
+            "name": f.name,
+            "label": f.label,
+            "visible": settings.get(
+                f.name, f.default_roles is None or role.code in f.default_roles
+            ),
+        }
         for f in spec.fields
     ]
     return {"resource": resource, "label": spec.label, "fields": fields}
@@ -84,13 +96,17 @@ def org_tree(*, user) -> list[dict]:
     """The org tree in tree order (each unit after its parent, siblings by name) for the tree
     page: each unit with its depth, its own active staff and the active staff of its whole
     branch, and the kind of unit it can hold."""
-    units = list(org_unit_list(user=user).annotate(
-        own_staff=Count("staff", filter=Q(staff__active=True), distinct=True),
-        child_count=Count("children", distinct=True),
-    ))
+    units = list(
+        org_unit_list(user=user).annotate(
+            own_staff=Count("staff", filter=Q(staff__active=True), distinct=True),
+            child_count=Count("children", distinct=True),
+        )
+    )
     visible = {u.pk for u in units}
-    child_kind = {OrgUnit.Kind.ORGANISATION: OrgUnit.Kind.DEPARTMENT,
-                  OrgUnit.Kind.DEPARTMENT: OrgUnit.Kind.GROUP}
+    child_kind = {
+        OrgUnit.Kind.ORGANISATION: OrgUnit.Kind.DEPARTMENT,
+        OrgUnit.Kind.DEPARTMENT: OrgUnit.Kind.GROUP,
+    }
     branch = dict.fromkeys(visible, 0)
     children: dict[int | None, list[OrgUnit]] = {}
     for unit in units:
@@ -102,11 +118,16 @@ def org_tree(*, user) -> list[dict]:
 
     def walk(parent_id, level):
         for unit in sorted(children.get(parent_id, []), key=lambda u: u.name):
-            nodes.append({
-                "unit": unit, "level": level, "own_staff": unit.own_staff,
-                "branch_staff": branch[unit.pk], "has_children": unit.child_count > 0,
-                "child_kind": child_kind.get(unit.kind),
-            })
+            nodes.append(
+                {
+                    "unit": unit,
+                    "level": level,
+                    "own_staff": unit.own_staff,
+                    "branch_staff": branch[unit.pk],
+                    "has_children": unit.child_count > 0,
+                    "child_kind": child_kind.get(unit.kind),
+                }
+            )
             walk(unit.pk, level + 1)
 
     walk(None, 0)

@@ -18,11 +18,32 @@ from huike.core.tenancy import require_active_tenant
 from . import permissions as perms
 from .models import Brand, FieldPolicy, OrgUnit, Role, Staff, Store
 
-STORE_FIELDS = {"brand", "name", "code", "city", "address", "latitude", "longitude",
-                "time_zone", "phone", "opening_hours", "active"}
+STORE_FIELDS = {
+    "brand",
+    "name",
+    "code",
+    "city",
+    "address",
+    "latitude",
+    "longitude",
+    "time_zone",
+    "phone",
+    "opening_hours",
+    "active",
+}
 BRAND_FIELDS = {"name", "code", "active"}
-STAFF_FIELDS = {"name", "employee_no", "title", "phone", "email", "org_unit", "brand", "store",
-                "role", "active"}
+STAFF_FIELDS = {
+    "name",
+    "employee_no",
+    "title",
+    "phone",
+    "email",
+    "org_unit",
+    "brand",
+    "store",
+    "role",
+    "active",
+}
 
 
 def _only(data: dict, allowed: set[str]) -> dict:
@@ -104,8 +125,7 @@ def org_unit_delete(*, acting_user, unit: OrgUnit) -> None:
 
 # --- Staff -----------------------------------------------------------------------------------
 def _staff_relations(data: dict, *, acting_user) -> dict:
-    for field, model in (("org_unit", OrgUnit), ("brand", Brand), ("store", Store),
-                         ("role", Role)):
+    for field, model in (("org_unit", OrgUnit), ("brand", Brand), ("store", Store), ("role", Role)):
         if field in data:
             data[field] = _resolve(model, data[field], field, user=acting_user)
     if data.get("store") is not None and data.get("brand") is None:
@@ -165,8 +185,9 @@ def staff_set_password(*, acting_user, staff: Staff, password: str):
         raise errors.InvalidInput(fields={"password": exc.messages}) from exc
     staff.user.set_password(password)
     staff.user.save(update_fields=["password"])
-    audit_record(action=Action.UPDATE, actor=acting_user, obj=staff,
-                 changes={"password": "changed"})
+    audit_record(
+        action=Action.UPDATE, actor=acting_user, obj=staff, changes={"password": "changed"}
+    )
 
 
 # --- Roles and field visibility --------------------------------------------------------------
@@ -174,11 +195,23 @@ ROLE_FIELDS = {"name", "description", "permissions", "row_scope"}
 
 
 @transaction.atomic
-def role_create(*, acting_user, code: str, name: str, permissions: list[str] | None = None,
-                row_scope: str = "own", description: str = "") -> Role:
+def role_create(
+    *,
+    acting_user,
+    code: str,
+    name: str,
+    permissions: list[str] | None = None,
+    row_scope: str = "own",
+    description: str = "",
+) -> Role:
     check_perm(acting_user, perms.MANAGE_ROLES)
-    role = Role(code=code, name=name, permissions=sorted(set(permissions or [])),
-                row_scope=row_scope, description=description)
+    role = Role(
+        code=code,
+        name=name,
+        permissions=sorted(set(permissions or [])),
+        row_scope=row_scope,
+        description=description,
+    )
     return save_new(role, actor=acting_user)
 
 
@@ -214,25 +247,33 @@ def field_policy_set(*, acting_user, role: Role, resource: str, visible: dict[st
     unknown = sorted(set(visible) - known)
     if unknown:
         raise errors.InvalidInput(fields={n: [_("Unknown field.")] for n in unknown})
-    current = dict(FieldPolicy.objects.filter(role=role, resource=resource)
-                   .values_list("field", "visible"))
-    defaults = {f.name: f.default_roles is None or role.code in f.default_roles
-                for f in spec.fields}
+    current = dict(
+        FieldPolicy.objects.filter(role=role, resource=resource).values_list("field", "visible")
+    )
+    defaults = {
+        f.name: f.default_roles is None or role.code in f.default_roles for f in spec.fields
+    }
     changed = {}
     for name, is_visible in visible.items():
-        FieldPolicy.objects.update_or_create(role=role, resource=resource, field=name,
-                                             defaults={"visible": is_visible})
+        FieldPolicy.objects.update_or_create(
+            role=role, resource=resource, field=name, defaults={"visible": is_visible}
+        )
         if current.get(name, defaults[name]) != is_visible:
             changed[name] = is_visible
     if changed:
-        audit_record(action=Action.UPDATE, actor=acting_user, obj=role,
-                     changes={"field_visibility": {resource: changed}})
+        audit_record(
+            action=Action.UPDATE,
+            actor=acting_user,
+            obj=role,
+            changes={"field_visibility": {resource: changed}},
+        )
 
 
 # --- Brand group set-up ----------------------------------------------------------------------
 @transaction.atomic
-def tenant_setup(*, name: str, code: str, admin_username: str, admin_password: str,
-                 admin_name: str = ""):
+def tenant_setup(
+    *, name: str, code: str, admin_username: str, admin_password: str, admin_name: str = ""
+):
     """Create a brand group: its built-in roles, the top of its org tree and its first HQ admin
     (with a login). Used by onboarding and by load_demo."""
     from huike.core.models import Tenant
@@ -244,19 +285,33 @@ def tenant_setup(*, name: str, code: str, admin_username: str, admin_password: s
     full_clean_or_raise(tenant)
     tenant.save()
     with tenant_context(tenant):
-        audit_record(action=Action.CREATE, actor=None, obj=tenant, tenant=tenant,
-                     actor_name="system", changes={"name": name, "code": code})
+        audit_record(
+            action=Action.CREATE,
+            actor=None,
+            obj=tenant,
+            tenant=tenant,
+            actor_name="system",
+            changes={"name": name, "code": code},
+        )
         for spec in DEFAULT_ROLES:
-            role = Role(code=spec["code"], name=str(spec["name"]),
-                        permissions=sorted(spec["permissions"]), row_scope=spec["row_scope"],
-                        is_system=True)
+            role = Role(
+                code=spec["code"],
+                name=str(spec["name"]),
+                permissions=sorted(spec["permissions"]),
+                row_scope=spec["row_scope"],
+                is_system=True,
+            )
             save_new(role, actor=None)
         top = OrgUnit(kind=OrgUnit.Kind.ORGANISATION, name=name)
         save_new(top, actor=None)
         top.path = f"/{top.pk}/"
         OrgUnit.objects.filter(pk=top.pk).update(path=top.path)
-        admin = Staff(name=admin_name or admin_username, employee_no="HQ-0001",
-                      role=Role.objects.get(code="hq"), org_unit=top)
+        admin = Staff(
+            name=admin_name or admin_username,
+            employee_no="HQ-0001",
+            role=Role.objects.get(code="hq"),
+            org_unit=top,
+        )
         full_clean_or_raise(admin, exclude=["user"])
         admin.user = _new_login(username=admin_username, password=admin_password)
         save_new(admin, actor=None, extra={"username": admin_username})
@@ -264,17 +319,27 @@ def tenant_setup(*, name: str, code: str, admin_username: str, admin_password: s
 
 
 @transaction.atomic
-def role_configure(*, acting_user, role: Role, field_visibility: dict | None = None,
-                   **changes) -> Role:
+def role_configure(
+    *, acting_user, role: Role, field_visibility: dict | None = None, **changes
+) -> Role:
     """Save the role editor page at once: the role's name, permissions and row scope, and which
     fields of each resource it sees (``{"staff": {"phone": False, …}}``). Refuses to take
     ``org.manage_roles`` away from the acting user's own role (nobody could give it back)."""
     check_perm(acting_user, perms.MANAGE_ROLES)
     own_role_id = getattr(getattr(acting_user, "staff", None), "role_id", None)
-    if ("permissions" in changes and role.pk == own_role_id and not acting_user.is_superuser
-            and perms.MANAGE_ROLES not in (changes["permissions"] or [])):
-        raise errors.InvalidInput(fields={"permissions": [
-            _("You cannot take “Edit roles and permissions” away from your own role.")]})
+    if (
+        "permissions" in changes
+        and role.pk == own_role_id
+        and not acting_user.is_superuser
+        and perms.MANAGE_ROLES not in (changes["permissions"] or [])
+    ):
+        raise errors.InvalidInput(
+            fields={
+                "permissions": [
+                    _("You cannot take “Edit roles and permissions” away from your own role.")
+                ]
+            }
+        )
     role = role_update(acting_user=acting_user, role=role, **changes)
     for resource, visible in (field_visibility or {}).items():
         field_policy_set(acting_user=acting_user, role=role, resource=resource, visible=visible)

@@ -41,9 +41,7 @@ DEBUG = env_bool("HUIKE_DEBUG", False)
 ALLOWED_HOSTS = [
     h for h in os.environ.get("HUIKE_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h
 ]
-CSRF_TRUSTED_ORIGINS = [
-    o for o in os.environ.get("HUIKE_CSRF_TRUSTED_ORIGINS", "").split(",") if o
-]
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("HUIKE_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 INSTALLED_APPS = [
     "huike.core",
@@ -173,8 +171,11 @@ _HUEY_COMMON = {
 if REDIS_URL:
     HUEY = {**_HUEY_COMMON, "huey_class": "huey.PriorityRedisHuey", "url": REDIS_URL}
 else:
-    HUEY = {**_HUEY_COMMON, "huey_class": "huey.SqliteHuey",
-            "filename": str(VAR_DIR / "huey.sqlite3")}
+    HUEY = {
+        **_HUEY_COMMON,
+        "huey_class": "huey.SqliteHuey",
+        "filename": str(VAR_DIR / "huey.sqlite3"),
+    }
 
 # --- Security and sessions
 SESSION_COOKIE_HTTPONLY = True

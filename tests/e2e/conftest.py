@@ -7,8 +7,14 @@ import shutil
 import pytest
 from playwright.sync_api import sync_playwright
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def chromium_path() -> str:
@@ -21,8 +27,9 @@ def chromium_path() -> str:
 @pytest.fixture(scope="session")
 def browser():
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), headless=True,
-                                             args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS
+        )
         yield browser
         browser.close()
 
@@ -43,8 +50,9 @@ def new_page(browser, live_server):
     contexts = []
 
     def make(*, locale: str = "zh-CN", width: int = 1024, height: int = 768):
-        context = browser.new_context(base_url=live_server.url, locale=locale,
-                                      viewport={"width": width, "height": height})
+        context = browser.new_context(
+            base_url=live_server.url, locale=locale, viewport={"width": width, "height": height}
+        )
         context.set_default_timeout(15_000)
         contexts.append(context)
         return context.new_page()

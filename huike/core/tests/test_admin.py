@@ -12,8 +12,9 @@ def test_hq_uses_the_back_office_for_its_own_tenant_only(client, org, other_org,
 
 def test_back_office_changes_are_audited_and_tenant_scoped(client, org, users):
     client.force_login(users["hq"])
-    response = client.post("/admin/org/brand/add/", {"name": "后台品牌", "code": "admin-brand",
-                                                     "active": "on"})
+    response = client.post(
+        "/admin/org/brand/add/", {"name": "后台品牌", "code": "admin-brand", "active": "on"}
+    )
     assert response.status_code == 302
     brand = Brand.objects.get(code="admin-brand")
     assert brand.tenant == org["tenant"]

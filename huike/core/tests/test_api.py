@@ -87,10 +87,19 @@ def audit(client, **query):
 
 def test_audit_search_finds_an_api_write_by_actor_action_and_object(org, api):
     hq = api()
-    store = hq.post("/stores", {"brand": org["brand"].pk, "name": "审计店", "code": "audited",
-                                "city": "长沙", "address": "x"}).json()
-    found = audit(hq, actor="t1-hq", action="create", object_type="org.store",
-                  object_id=store["id"]).json()
+    store = hq.post(
+        "/stores",
+        {
+            "brand": org["brand"].pk,
+            "name": "审计店",
+            "code": "audited",
+            "city": "长沙",
+            "address": "x",
+        },
+    ).json()
+    found = audit(
+        hq, actor="t1-hq", action="create", object_type="org.store", object_id=store["id"]
+    ).json()
     assert found["count"] == 1
     entry = found["items"][0]
     assert entry["actor"] == "t1-hq" and entry["object_repr"] == "审计店"
@@ -102,8 +111,11 @@ def test_audit_search_by_time_window(org, api):
     hq = api()
     entries = AuditEntry.objects.filter(tenant=org["tenant"])
     first, last = entries.order_by("seq").first(), entries.order_by("seq").last()
-    everything = audit(hq, since=first.created_at.isoformat(),
-                       until=(last.created_at + dt.timedelta(seconds=1)).isoformat()).json()
+    everything = audit(
+        hq,
+        since=first.created_at.isoformat(),
+        until=(last.created_at + dt.timedelta(seconds=1)).isoformat(),
+    ).json()
     assert everything["count"] == entries.count()
     later = audit(hq, since=(last.created_at + dt.timedelta(seconds=1)).isoformat()).json()
     assert later == {"count": 0, "items": []}
@@ -135,8 +147,10 @@ def test_audit_pages_newest_first(org, hq, api):
     assert len(audit(hq, limit=200).json()["items"]) == first["count"] > 60
 
 
-@pytest.mark.parametrize(("query", "field"), [({"limit": 201}, "limit"), ({"limit": 0}, "limit"),
-                                              ({"offset": -1}, "offset")])
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [({"limit": 201}, "limit"), ({"limit": 0}, "limit"), ({"offset": -1}, "offset")],
+)
 def test_audit_page_size_is_bounded(org, api, query, field):
     body = assert_problem(audit(api(language="en"), **query), 400, "invalid_input")
     assert list(body["fields"]) == [field]
@@ -163,11 +177,22 @@ def test_audit_selector_is_empty_for_users_without_the_permission(org, users, hq
 # --- The OpenAPI document --------------------------------------------------------------------
 def test_openapi_lists_every_path(db):
     spec = Client().get("/api/v1/openapi.json").json()
-    expected = {"/api/v1/me", "/api/v1/audit", "/api/v1/brands", "/api/v1/brands/{brand_id}",
-                "/api/v1/stores", "/api/v1/stores/{store_id}", "/api/v1/org-units",
-                "/api/v1/org-units/{unit_id}", "/api/v1/staff", "/api/v1/staff/{staff_id}",
-                "/api/v1/roles", "/api/v1/roles/{role_id}",
-                "/api/v1/roles/{role_id}/field-visibility/{resource}", "/api/v1/permissions"}
+    expected = {
+        "/api/v1/me",
+        "/api/v1/audit",
+        "/api/v1/brands",
+        "/api/v1/brands/{brand_id}",
+        "/api/v1/stores",
+        "/api/v1/stores/{store_id}",
+        "/api/v1/org-units",
+        "/api/v1/org-units/{unit_id}",
+        "/api/v1/staff",
+        "/api/v1/staff/{staff_id}",
+        "/api/v1/roles",
+        "/api/v1/roles/{role_id}",
+        "/api/v1/roles/{role_id}/field-visibility/{resource}",
+        "/api/v1/permissions",
+    }
     assert expected <= set(spec["paths"])
     assert set(spec["paths"]["/api/v1/stores"]) == {"get", "post"}
     assert set(spec["paths"]["/api/v1/roles/{role_id}"]) == {"get", "patch", "delete"}
@@ -176,7 +201,6 @@ def test_openapi_lists_every_path(db):
 def test_openapi_docs_page_answers(db):
     response = Client().get("/api/v1/docs")
     assert response.status_code == 200 and b"openapi.json" in response.content
-
 
 
 def test_unknown_api_paths_answer_in_the_problem_shape(client, db):

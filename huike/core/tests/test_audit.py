@@ -1,7 +1,6 @@
+import pytest
 from django.core.management import call_command
 from django.db import connection
-
-import pytest
 
 from huike.core.audit import Action, audit_record, verify_all_chains
 from huike.core.models import AuditEntry
@@ -33,8 +32,9 @@ def test_verify_audit_names_the_first_broken_link(org, capsys):
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":  # a superuser going around the trigger
             cursor.execute("SET LOCAL session_replication_role = replica")
-        cursor.execute("UPDATE core_auditentry SET object_repr = %s WHERE id = %s",
-                       ["tampered", victim.pk])
+        cursor.execute(
+            "UPDATE core_auditentry SET object_repr = %s WHERE id = %s", ["tampered", victim.pk]
+        )
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL session_replication_role = origin")
     _, breaks = verify_all_chains()

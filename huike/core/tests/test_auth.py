@@ -1,9 +1,8 @@
 from django.test import override_settings
 from django.urls import reverse
 
-from huike.core.models import AuditEntry
-
 from conftest import PASSWORD
+from huike.core.models import AuditEntry
 
 
 def login(client, username, password, **extra):
@@ -49,6 +48,8 @@ def test_sign_out_is_audited(client, users):
 
 
 def test_next_must_stay_on_this_site(client, users):
-    response = client.post(reverse("login") + "?next=https://evil.example/",
-                           {"username": "t1-desk", "password": PASSWORD})
+    response = client.post(
+        reverse("login") + "?next=https://evil.example/",
+        {"username": "t1-desk", "password": PASSWORD},
+    )
     assert response["Location"] == "/"

@@ -33,8 +33,21 @@ from huike.org.models import Brand, OrgUnit, Role, Staff, Store
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-COMPARED = [Tenant, User, User.groups.through, Group, Brand, Store, OrgUnit, Role, Staff,
-            ApiKey, AuditChainHead, ContentType, Permission]
+COMPARED = [
+    Tenant,
+    User,
+    User.groups.through,
+    Group,
+    Brand,
+    Store,
+    OrgUnit,
+    Role,
+    Staff,
+    ApiKey,
+    AuditChainHead,
+    ContentType,
+    Permission,
+]
 
 
 def table_rows() -> dict[str, list[dict]]:
@@ -106,8 +119,9 @@ def test_restore_brings_every_row_back_and_the_audit_chain_verifies(org, tmp_pat
     restore_entry = after_audit[-1]  # the restore is audited, on the system chain, after the rows
     assert restore_entry["action"] == "restore" and restore_entry["chain"] == "system"
     assert restore_entry["changes"]["file"] == path.name
-    assert [h for h in heads_after if h["chain"] != "system"] \
-        == [h for h in heads_before if h["chain"] != "system"]
+    assert [h for h in heads_after if h["chain"] != "system"] == [
+        h for h in heads_before if h["chain"] != "system"
+    ]
     system_head = next(h for h in heads_after if h["chain"] == "system")
     assert system_head["seq"] == restore_entry["seq"]
     assert system_head["hash"] == restore_entry["hash"]
@@ -198,8 +212,9 @@ def test_rows_committed_while_the_backup_runs_are_not_in_it(org, tmp_path):
     assert done and Brand.all_tenants.filter(name__startswith="mid").count() == 3
     _, rows, trailer = read_backup(path)
     assert summary.rows["org.brand"] == brands_at_start == trailer["rows"]["org.brand"]
-    assert not any(r["model"] == "org.brand" and r["fields"]["name"].startswith("mid")
-                   for r in rows)
+    assert not any(
+        r["model"] == "org.brand" and r["fields"]["name"].startswith("mid") for r in rows
+    )
     assert_chains_whole_in_file(rows)
 
     backup_restore(path)
@@ -244,17 +259,26 @@ def test_a_backup_taken_while_another_thread_keeps_writing_is_one_instant(org, t
 
     _, rows, _ = read_backup(path)
     assert_chains_whole_in_file(rows)
-    brands = {r["fields"]["name"] for r in rows
-              if r["model"] == "org.brand" and r["fields"]["name"].startswith("并发")}
-    audited = {r["fields"]["object_repr"] for r in rows
-               if r["model"] == "core.auditentry" and r["fields"]["object_type"] == "org.brand"
-               and r["fields"]["object_repr"].startswith("并发")}
+    brands = {
+        r["fields"]["name"]
+        for r in rows
+        if r["model"] == "org.brand" and r["fields"]["name"].startswith("并发")
+    }
+    audited = {
+        r["fields"]["object_repr"]
+        for r in rows
+        if r["model"] == "core.auditentry"
+        and r["fields"]["object_type"] == "org.brand"
+        and r["fields"]["object_repr"].startswith("并发")
+    }
     assert brands == audited  # each brand and its audit entry: both or neither, one instant
     assert len(brands) <= marks[0]  # nothing committed after the snapshot began
 
     backup_restore(path)
-    assert set(Brand.all_tenants.filter(name__startswith="并发").values_list("name", flat=True)) \
+    assert (
+        set(Brand.all_tenants.filter(name__startswith="并发").values_list("name", flat=True))
         == brands
+    )
     assert verify_all_chains()[1] == []
 
 
@@ -262,8 +286,14 @@ def _manage(var_dir: Path, *args: str) -> str:
     """manage.py in a separate process on its own SQLite file (the laptop of the story)."""
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
     env.update(HUIKE_VAR_DIR=str(var_dir), DJANGO_SETTINGS_MODULE="huike.settings.test")
-    done = subprocess.run([sys.executable, "manage.py", *args, "--skip-checks"], env=env,
-                          cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=240)
+    done = subprocess.run(
+        [sys.executable, "manage.py", *args, "--skip-checks"],
+        env=env,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout
 
@@ -286,8 +316,9 @@ def test_a_sqlite_backup_restores_into_this_database_and_back(db, tmp_path):
     assert verify_all_chains()[1] == []
 
     with tenant_context(Tenant.objects.get(code="demo")):
-        services.brand_create(acting_user=User.objects.get(username="hq"), name="连锁新品牌",
-                              code="chain-new")
+        services.brand_create(
+            acting_user=User.objects.get(username="hq"), name="连锁新品牌", code="chain-new"
+        )
     back = tmp_path / "back.jsonl.gz"
     backup_write(back)
     assert read_backup(back)[0]["vendor"] == connection.vendor
@@ -303,11 +334,13 @@ def test_every_table_is_backed_up_parents_first(db):
     models = backup_models()
     labels = [m._meta.label_lower for m in models]
     assert "sessions.session" not in labels
-    assert {"core.auditentry", "core.user_groups", "org.staff", "contenttypes.contenttype"} \
-        <= set(labels)
+    assert {"core.auditentry", "core.user_groups", "org.staff", "contenttypes.contenttype"} <= set(
+        labels
+    )
     for model in models:
         for field in model._meta.concrete_fields:
             target = field.related_model
             if field.is_relation and target is not None and target is not model:
                 assert labels.index(target._meta.label_lower) < labels.index(
-                    model._meta.label_lower), (model, field)
+                    model._meta.label_lower
+                ), (model, field)

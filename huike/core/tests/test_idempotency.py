@@ -11,8 +11,14 @@ from huike.org.models import Brand, OrgUnit, Role, Staff, Store
 
 
 def store_body(org, **changes) -> dict:
-    return {"brand": org["brand"].pk, "name": "测试集团三店", "code": "t1-s3", "city": "长沙",
-            "address": "黄兴路 3 号", **changes}
+    return {
+        "brand": org["brand"].pk,
+        "name": "测试集团三店",
+        "code": "t1-s3",
+        "city": "长沙",
+        "address": "黄兴路 3 号",
+        **changes,
+    }
 
 
 def test_same_key_and_body_replay_the_first_response(org, api):
@@ -25,16 +31,22 @@ def test_same_key_and_body_replay_the_first_response(org, api):
     assert "Idempotent-Replayed" not in first.headers
     assert again.headers["Idempotent-Replayed"] == "true"
     assert Store.objects.filter(code="t1-s3").count() == 1
-    assert AuditEntry.objects.filter(object_type="org.store", action="create",
-                                     object_id=str(first.json()["id"])).count() == 1
+    assert (
+        AuditEntry.objects.filter(
+            object_type="org.store", action="create", object_id=str(first.json()["id"])
+        ).count()
+        == 1
+    )
 
 
 def test_key_order_and_spacing_of_the_body_do_not_matter(org, api):
     hq = api()
     key = {"Idempotency-Key": "k-order"}
     hq.post("/stores", store_body(org), headers=key)
-    reordered = '{ "code": "t1-s3", "address": "黄兴路 3 号", "city": "长沙", ' \
+    reordered = (
+        '{ "code": "t1-s3", "address": "黄兴路 3 号", "city": "长沙", '
         f'"name": "测试集团三店", "brand": {org["brand"].pk} }}'
+    )
     again = hq.post("/stores", raw=reordered, headers=key)
     assert again.status_code == 201 and again.headers["Idempotent-Replayed"] == "true"
     assert Store.objects.count() == 3
@@ -48,7 +60,8 @@ def test_same_key_with_another_body_is_a_conflict(org, api):
     assert other.status_code == 409
     assert other.json()["code"] == "idempotency_key_reused"
     assert other.json()["message"] == (
-        "This Idempotency-Key was already used with a different request.")
+        "This Idempotency-Key was already used with a different request."
+    )
     assert not Store.objects.filter(code="t1-s4").exists()
 
 
@@ -78,7 +91,8 @@ def test_keys_belong_to_one_tenant(org, other_org, api):
     key = {"Idempotency-Key": "shared-key"}
     ours = api().post("/stores", store_body(org), headers=key)
     theirs = ApiClient(other_org["users"]["hq"]).post(
-        "/stores", store_body(other_org, code="t2-s3"), headers=key)
+        "/stores", store_body(other_org, code="t2-s3"), headers=key
+    )
     assert ours.status_code == theirs.status_code == 201
     assert "Idempotent-Replayed" not in theirs.headers
     assert ours.json()["id"] != theirs.json()["id"]
@@ -88,10 +102,16 @@ def test_keys_belong_to_one_tenant(org, other_org, api):
     ("path", "body", "model"),
     [
         ("/brands", lambda org: {"name": "新品牌", "code": "new-brand"}, Brand),
-        ("/org-units", lambda org: {"kind": "group", "name": "二组",
-                                    "parent": org["department"].pk}, OrgUnit),
-        ("/staff", lambda org: {"name": "新人", "employee_no": "N100",
-                                "store": org["store"].pk}, Staff),
+        (
+            "/org-units",
+            lambda org: {"kind": "group", "name": "二组", "parent": org["department"].pk},
+            OrgUnit,
+        ),
+        (
+            "/staff",
+            lambda org: {"name": "新人", "employee_no": "N100", "store": org["store"].pk},
+            Staff,
+        ),
         ("/roles", lambda org: {"code": "trainee", "name": "实习生"}, Role),
     ],
 )
@@ -111,8 +131,12 @@ def _live_post(live_server, user, sends: list[tuple[str, dict]]):
     """POST /stores once per (Idempotency-Key, body), all at the same instant."""
     _, api_key = api_key_create(user=user, name="pos")
     requests = [
-        {"method": "POST", "path": "/stores", "json": body,
-         "headers": {"Authorization": f"Bearer {api_key}", "Idempotency-Key": key}}
+        {
+            "method": "POST",
+            "path": "/stores",
+            "json": body,
+            "headers": {"Authorization": f"Bearer {api_key}", "Idempotency-Key": key},
+        }
         for key, body in sends
     ]
     return fire_requests(f"{live_server.url}/api/v1", requests)
@@ -120,15 +144,20 @@ def _live_post(live_server, user, sends: list[tuple[str, dict]]):
 
 @pytest.mark.django_db(transaction=True)
 def test_ten_simultaneous_repeats_create_one_store(live_org, live_server):
-    responses = _live_post(live_server, live_org["users"]["hq"],
-                           [("same-key", store_body(live_org))] * 10)
+    responses = _live_post(
+        live_server, live_org["users"]["hq"], [("same-key", store_body(live_org))] * 10
+    )
     assert [r.status_code for r in responses] == [201] * 10
     assert len({r.json()["id"] for r in responses}) == 1
     assert sum(r.headers.get("Idempotent-Replayed") == "true" for r in responses) == 9
     assert Store.objects.filter(code="t1-s3").count() == 1
     assert IdempotencyRecord.objects.count() == 1
-    assert AuditEntry.objects.filter(object_type="org.store", action="create",
-                                     object_id=str(responses[0].json()["id"])).count() == 1
+    assert (
+        AuditEntry.objects.filter(
+            object_type="org.store", action="create", object_id=str(responses[0].json()["id"])
+        ).count()
+        == 1
+    )
     assert verify_all_chains()[1] == []
 
 
@@ -139,8 +168,10 @@ def test_ten_simultaneous_creates_of_one_store_code_make_one_row(live_org, live_
     assert [r.status_code for r in responses].count(201) == 1, [r.json() for r in responses]
     for refused in (r for r in responses if r.status_code != 201):
         problem = refused.json()
-        assert (refused.status_code, problem["code"]) in {(400, "invalid_input"),
-                                                          (409, "conflict")}, problem
+        assert (refused.status_code, problem["code"]) in {
+            (400, "invalid_input"),
+            (409, "conflict"),
+        }, problem
         if refused.status_code == 400:
             assert list(problem["fields"]) == ["code"]
     assert Store.objects.filter(code="t1-s3").count() == 1

@@ -26,8 +26,9 @@ def _tamper(entry: AuditEntry) -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":  # a superuser going around the trigger
             cursor.execute("SET LOCAL session_replication_role = replica")
-        cursor.execute("UPDATE core_auditentry SET object_repr = %s WHERE id = %s",
-                       ["tampered", entry.pk])
+        cursor.execute(
+            "UPDATE core_auditentry SET object_repr = %s WHERE id = %s", ["tampered", entry.pk]
+        )
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL session_replication_role = origin")
 
@@ -160,10 +161,17 @@ print(json.dumps(out))
 
 def _probe(tmp_path, **env) -> dict:
     full_env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL"}}
-    full_env.update(DJANGO_SETTINGS_MODULE="huike.settings.base", HUIKE_VAR_DIR=str(tmp_path),
-                    **env)
-    done = subprocess.run([sys.executable, "-c", PROBE], env=full_env, cwd=settings.BASE_DIR,
-                          capture_output=True, text=True, timeout=60)
+    full_env.update(
+        DJANGO_SETTINGS_MODULE="huike.settings.base", HUIKE_VAR_DIR=str(tmp_path), **env
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE],
+        env=full_env,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -193,9 +201,20 @@ def redis_url(tmp_path_factory):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen([server, "--port", str(port), "--save", "", "--appendonly", "no",
-                             "--dir", str(tmp_path_factory.mktemp("redis"))],
-                            stdout=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            server,
+            "--port",
+            str(port),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(tmp_path_factory.mktemp("redis")),
+        ],
+        stdout=subprocess.DEVNULL,
+    )
     try:
         for _ in range(100):
             if _reachable(port):

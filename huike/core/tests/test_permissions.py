@@ -18,8 +18,18 @@ from huike.org.models import Role, Staff, Store
 
 def test_every_built_in_role_is_seeded_with_known_permissions(org):
     roles = {r.code: r for r in Role.objects.all()}
-    assert set(roles) == {"hq", "manager", "desk", "captain", "waiter", "cashier", "marketing",
-                          "agent", "teamlead", "leadadmin"}
+    assert set(roles) == {
+        "hq",
+        "manager",
+        "desk",
+        "captain",
+        "waiter",
+        "cashier",
+        "marketing",
+        "agent",
+        "teamlead",
+        "leadadmin",
+    }
     for role in roles.values():
         assert set(role.permissions) <= set(PERMISSIONS)
         assert role.is_system
@@ -43,8 +53,10 @@ def test_store_scope_sees_own_store_only(org, users):
     manager = users["manager"]
     assert access_for(manager).scope == "store"
     assert list(restrict(Store.objects.all(), manager)) == [org["store"]]
-    assert restrict(Staff.objects.all(), manager).count() == Staff.objects.filter(
-        store=org["store"]).count()
+    assert (
+        restrict(Staff.objects.all(), manager).count()
+        == Staff.objects.filter(store=org["store"]).count()
+    )
 
 
 def test_own_scope_sees_only_own_staff_record(users):
@@ -53,10 +65,12 @@ def test_own_scope_sees_only_own_staff_record(users):
 
 
 def test_group_and_department_scopes_follow_the_org_tree(org, users, hq):
-    other_group = services.org_unit_create(acting_user=hq, kind="group", name="二组",
-                                           parent=org["department"])
-    outsider = services.staff_create(acting_user=hq, name="外组员工", employee_no="X01",
-                                     org_unit=other_group)
+    other_group = services.org_unit_create(
+        acting_user=hq, kind="group", name="二组", parent=org["department"]
+    )
+    outsider = services.staff_create(
+        acting_user=hq, name="外组员工", employee_no="X01", org_unit=other_group
+    )
     teamlead, leadadmin = users["teamlead"], users["leadadmin"]
     assert outsider not in restrict(Staff.objects.all(), teamlead)  # group scope
     assert outsider in restrict(Staff.objects.all(), leadadmin)  # department scope
@@ -81,12 +95,14 @@ def test_field_visibility_defaults_and_overrides(org, users, hq):
     assert filter_fields(users["waiter"], "staff", row) == {"name": "张三", "unrelated": 1}
     assert filter_fields(users["manager"], "staff", row) == row
     manager_role = Role.objects.get(code="manager")
-    services.field_policy_set(acting_user=hq, role=manager_role, resource="staff",
-                              visible={"phone": False})
+    services.field_policy_set(
+        acting_user=hq, role=manager_role, resource="staff", visible={"phone": False}
+    )
     manager = type(users["manager"]).objects.get(pk=users["manager"].pk)  # fresh request
     assert "phone" not in filter_fields(manager, "staff", row)
-    assert AuditEntry.objects.filter(object_type="org.role", object_id=str(manager_role.pk),
-                                     action="update").exists()
+    assert AuditEntry.objects.filter(
+        object_type="org.role", object_id=str(manager_role.pk), action="update"
+    ).exists()
 
 
 def test_inactive_staff_have_no_permissions(org, users, hq):

@@ -37,9 +37,18 @@ def test_domain_error_fields_go_beside_the_form_fields():
     form = PlaceForm({"name": "x", "code": "y"})
     assert form.is_valid()
     with translation.override("en"):
-        apply_domain_error(form, errors.InvalidInput(fields={
-            "name": ["Too long."], "__all__": ["Whole form."], "secret": "Odd.",
-            "time_zone": ["Bad zone."]}), field_map={"time_zone": "code"})
+        apply_domain_error(
+            form,
+            errors.InvalidInput(
+                fields={
+                    "name": ["Too long."],
+                    "__all__": ["Whole form."],
+                    "secret": "Odd.",
+                    "time_zone": ["Bad zone."],
+                }
+            ),
+            field_map={"time_zone": "code"},
+        )
         assert form.non_field_errors() == ["Whole form.", "secret: Odd."]
     assert form.errors["name"] == ["Too long."]
     assert form.errors["code"] == ["Bad zone."]
@@ -57,8 +66,7 @@ def test_domain_error_without_fields_is_a_form_level_message():
 
 def test_run_service_returns_the_result_or_the_errors():
     calls = []
-    ok, value = run_service(PlaceForm({"name": "a"}),
-                            lambda data: calls.append(data) or "saved")
+    ok, value = run_service(PlaceForm({"name": "a"}), lambda data: calls.append(data) or "saved")
     assert (ok, value) == (True, "saved") and calls[0]["name"] == "a"
 
     form = PlaceForm({"name": ""})
@@ -73,8 +81,9 @@ def test_run_service_returns_the_result_or_the_errors():
     assert form.errors["code"] == ["Taken."]
 
 
-@pytest.mark.parametrize("error", [errors.PermissionDenied(), errors.NotFound(),
-                                   errors.NotAuthenticated()])
+@pytest.mark.parametrize(
+    "error", [errors.PermissionDenied(), errors.NotFound(), errors.NotAuthenticated()]
+)
 def test_run_service_lets_page_errors_through(error):
     def fail(data):
         raise error
@@ -85,18 +94,22 @@ def test_run_service_lets_page_errors_through(error):
 
 # --- 403 / 404 pages -------------------------------------------------------------------------
 def test_a_denial_inside_a_rolled_back_transaction_still_gets_the_403_page_and_its_entry(
-        org, users):
+    org, users
+):
     waiter = users["waiter"]
     request = RequestFactory().get("/org/roles/")
     request.user = waiter
     with pytest.raises(errors.PermissionDenied) as caught, transaction.atomic():
         check_perm(waiter, "org.manage_roles")
     assert not AuditEntry.objects.filter(action="permission_denied", actor=waiter).exists()
-    response = DomainErrorPageMiddleware(lambda r: None).process_exception(request,
-                                                                          caught.value)
+    response = DomainErrorPageMiddleware(lambda r: None).process_exception(request, caught.value)
     assert response.status_code == 403 and tid("forbidden") in response.content.decode()
-    assert AuditEntry.objects.filter(action="permission_denied", actor=waiter,
-                                     object_id="org.manage_roles").count() == 1
+    assert (
+        AuditEntry.objects.filter(
+            action="permission_denied", actor=waiter, object_id="org.manage_roles"
+        ).count()
+        == 1
+    )
 
 
 def test_not_found_and_not_authenticated_pages(org, users):
@@ -130,8 +143,14 @@ def test_an_unknown_row_id_renders_the_404_page(client, org, hq):
 # --- Sign-in and language switch hooks for browser tests -------------------------------------
 def test_sign_in_and_language_switch_carry_test_ids(client, org, hq):
     page = client.get(reverse("login")).content.decode()
-    for name in ["login-form", "login-username", "login-password", "login-submit",
-                 "language-switch", "language-select"]:
+    for name in [
+        "login-form",
+        "login-username",
+        "login-password",
+        "login-submit",
+        "language-switch",
+        "language-select",
+    ]:
         assert tid(name) in page
     response = client.post(reverse("login"), {"username": "t1-hq", "password": "wrong"})
     assert tid("login-error") in response.content.decode()
@@ -144,8 +163,9 @@ def test_home_shows_real_figures(client, org, hq, users):
     assert '<a class="text-reset" href="/org/stores/">2</a>' in html
     assert '<a class="text-reset" href="/org/staff/">10</a>' in html
     assert tid("home-recent-audit") in html and tid("figure-audit") in html
-    services.store_create(acting_user=hq, brand=org["brand"], name="三店", code="t1-s3",
-                          city="长沙", address="x")
+    services.store_create(
+        acting_user=hq, brand=org["brand"], name="三店", code="t1-s3", city="长沙", address="x"
+    )
     html = client.get(reverse("home")).content.decode()
     assert '<a class="text-reset" href="/org/stores/">3</a>' in html
     client.force_login(users["waiter"])
@@ -159,11 +179,20 @@ def test_home_shows_real_figures(client, org, hq, users):
 def dated_entries(org, hq, monkeypatch):
     """Two entries either side of midnight in Shanghai (both on 1 March in UTC)."""
     made = []
-    for when, name in [(dt.datetime(2026, 3, 1, 23, 30, tzinfo=SHANGHAI), "深夜"),
-                       (dt.datetime(2026, 3, 2, 0, 30, tzinfo=SHANGHAI), "凌晨")]:
+    for when, name in [
+        (dt.datetime(2026, 3, 1, 23, 30, tzinfo=SHANGHAI), "深夜"),
+        (dt.datetime(2026, 3, 2, 0, 30, tzinfo=SHANGHAI), "凌晨"),
+    ]:
         monkeypatch.setattr(audit_module, "timezone", SimpleNamespace(now=lambda w=when: w))
-        made.append(audit_record(action=Action.EXPORT, actor=hq, object_type="org.store",
-                                 object_id="4242", object_repr=name))
+        made.append(
+            audit_record(
+                action=Action.EXPORT,
+                actor=hq,
+                object_type="org.store",
+                object_id="4242",
+                object_repr=name,
+            )
+        )
     monkeypatch.undo()
     return made
 
@@ -182,14 +211,17 @@ def test_audit_search_filters(client, org, hq, users, dated_entries):
     assert rows(client.get(url, {"action": "export"})) == 2
     assert rows(client.get(url, {"action": "permission_denied"})) == 1
     assert rows(client.get(url, {"actor": "t1-waiter"})) == 1
-    assert rows(client.get(url, {"actor": "t1-hq", "object_type": "org.store",
-                                 "action": "create"})) == 2
+    assert (
+        rows(client.get(url, {"actor": "t1-hq", "object_type": "org.store", "action": "create"}))
+        == 2
+    )
     assert rows(client.get(url, {"object": "4242"})) == 2
     assert rows(client.get(url, {"object": "凌晨"})) == 1
     assert rows(client.get(url, {"object": "一店"})) >= 1
     # dates are whole days in Asia/Shanghai: 23:30 on 1 March, 00:30 on 2 March
-    only_second = client.get(url, {"action": "export", "since": "2026-03-02",
-                                   "until": "2026-03-02"})
+    only_second = client.get(
+        url, {"action": "export", "since": "2026-03-02", "until": "2026-03-02"}
+    )
     assert rows(only_second) == 1 and "凌晨" in only_second.content.decode()
     only_first = client.get(url, {"action": "export", "until": "2026-03-01"})
     assert rows(only_first) == 1 and "深夜" in only_first.content.decode()
@@ -208,8 +240,9 @@ def test_audit_search_bad_range_shows_the_error_and_no_rows(client, org, hq):
 
 def test_audit_search_paginates_by_50_and_keeps_the_filters(client, org, hq):
     for i in range(120):
-        audit_record(action=Action.EXPORT, actor=hq, object_type="org.store",
-                     object_repr=f"导出{i}")
+        audit_record(
+            action=Action.EXPORT, actor=hq, object_type="org.store", object_repr=f"导出{i}"
+        )
     client.force_login(hq)
     first = client.get(reverse("audit_search"), {"action": "export"})
     html = first.content.decode()
@@ -233,8 +266,9 @@ def test_audit_search_is_only_for_audit_readers(client, org, users):
     client.force_login(waiter)
     response = client.get(reverse("audit_search"))
     assert response.status_code == 403 and tid("forbidden") in response.content.decode()
-    assert AuditEntry.objects.filter(action="permission_denied", actor=waiter,
-                                     object_id="core.view_audit").exists()
+    assert AuditEntry.objects.filter(
+        action="permission_denied", actor=waiter, object_id="core.view_audit"
+    ).exists()
 
 
 def test_audit_search_query_count_is_bounded(client, org, hq, django_assert_max_num_queries):

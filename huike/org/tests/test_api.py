@@ -9,8 +9,15 @@ from huike.org.models import Brand, OrgUnit, Store
 
 
 def store_body(org, **changes) -> dict:
-    body = {"brand": org["brand"].pk, "name": "测试集团三店", "code": "t1-s3", "city": "长沙",
-            "address": "黄兴路 3 号", "latitude": "28.19", "longitude": "112.97"}
+    body = {
+        "brand": org["brand"].pk,
+        "name": "测试集团三店",
+        "code": "t1-s3",
+        "city": "长沙",
+        "address": "黄兴路 3 号",
+        "latitude": "28.19",
+        "longitude": "112.97",
+    }
     return {**body, **changes}
 
 
@@ -20,14 +27,22 @@ def test_brand_create_get_patch_and_list(org, api):
     created = hq.post("/brands", {"name": "湘味小馆", "code": "xiangwei"})
     assert created.status_code == 201
     brand_id = created.json()["id"]
-    assert hq.get(f"/brands/{brand_id}").json() == {"id": brand_id, "name": "湘味小馆",
-                                                   "code": "xiangwei", "active": True}
+    assert hq.get(f"/brands/{brand_id}").json() == {
+        "id": brand_id,
+        "name": "湘味小馆",
+        "code": "xiangwei",
+        "active": True,
+    }
     patched = hq.patch(f"/brands/{brand_id}", {"active": False})
     assert patched.status_code == 200 and patched.json()["active"] is False
     assert {b["code"] for b in hq.get("/brands").json()} == {"xiangwei", "t1-brand"}
     assert [b["code"] for b in hq.get("/brands?active=true").json()] == ["t1-brand"]
-    assert AuditEntry.objects.filter(object_type="org.brand", object_id=str(brand_id),
-                                     action__in=["create", "update"]).count() == 2
+    assert (
+        AuditEntry.objects.filter(
+            object_type="org.brand", object_id=str(brand_id), action__in=["create", "update"]
+        ).count()
+        == 2
+    )
 
 
 def test_brand_code_is_unique_and_must_be_a_slug(org, api):
@@ -98,8 +113,12 @@ def test_unknown_fields_are_refused(org, api):
 
 
 def test_missing_fields_are_named_in_chinese_by_default(org, api):
-    body = assert_problem(api().post("/stores", {"brand": org["brand"].pk}), 400,
-                          "invalid_input", {"name", "code", "city", "address"})
+    body = assert_problem(
+        api().post("/stores", {"brand": org["brand"].pk}),
+        400,
+        "invalid_input",
+        {"name", "code", "city", "address"},
+    )
     assert body["fields"]["name"] == ["这个字段是必填项。"]
 
 
@@ -112,8 +131,9 @@ def test_missing_fields_are_named_in_english_on_request(org, api):
 
 def test_blank_name_gets_djangos_translated_message(org, api):
     zh = assert_problem(api().post("/stores", store_body(org, name="")), 400, "invalid_input")
-    en = assert_problem(api(language="en").post("/stores", store_body(org, name="")), 400,
-                        "invalid_input")
+    en = assert_problem(
+        api(language="en").post("/stores", store_body(org, name="")), 400, "invalid_input"
+    )
     assert zh["fields"]["name"] == ["此字段不能为空。"]
     assert en["fields"]["name"] == ["This field cannot be blank."]
 
@@ -216,20 +236,39 @@ def test_org_units_come_as_a_flat_list_in_tree_order(org, api):
     units = api().get("/org-units").json()
     top, dept, group = org["top"], org["department"], org["group"]
     assert units == [
-        {"id": top.pk, "kind": "organisation", "name": "测试集团", "parent": None,
-         "path": f"/{top.pk}/", "depth": 0},
-        {"id": dept.pk, "kind": "department", "name": "营运部", "parent": top.pk,
-         "path": f"/{top.pk}/{dept.pk}/", "depth": 1},
-        {"id": group.pk, "kind": "group", "name": "一组", "parent": dept.pk,
-         "path": f"/{top.pk}/{dept.pk}/{group.pk}/", "depth": 2},
+        {
+            "id": top.pk,
+            "kind": "organisation",
+            "name": "测试集团",
+            "parent": None,
+            "path": f"/{top.pk}/",
+            "depth": 0,
+        },
+        {
+            "id": dept.pk,
+            "kind": "department",
+            "name": "营运部",
+            "parent": top.pk,
+            "path": f"/{top.pk}/{dept.pk}/",
+            "depth": 1,
+        },
+        {
+            "id": group.pk,
+            "kind": "group",
+            "name": "一组",
+            "parent": dept.pk,
+            "path": f"/{top.pk}/{dept.pk}/{group.pk}/",
+            "depth": 2,
+        },
     ]
     assert [u["id"] for u in api().get("/org-units?kind=group").json()] == [group.pk]
 
 
 def test_org_unit_create_rename_delete(org, api):
     hq = api()
-    created = hq.post("/org-units", {"kind": "group", "name": "二组",
-                                     "parent": org["department"].pk})
+    created = hq.post(
+        "/org-units", {"kind": "group", "name": "二组", "parent": org["department"].pk}
+    )
     assert created.status_code == 201
     unit = created.json()
     assert unit["path"] == f"{org['department'].path}{unit['id']}/" and unit["depth"] == 2
@@ -238,16 +277,18 @@ def test_org_unit_create_rename_delete(org, api):
     deleted = hq.delete(f"/org-units/{unit['id']}")
     assert deleted.status_code == 204
     assert not OrgUnit.objects.filter(pk=unit["id"]).exists()
-    assert AuditEntry.objects.filter(object_type="org.orgunit", object_id=str(unit["id"]),
-                                     action="delete").exists()
+    assert AuditEntry.objects.filter(
+        object_type="org.orgunit", object_id=str(unit["id"]), action="delete"
+    ).exists()
 
 
 def test_org_unit_must_nest_under_the_right_kind(org, other_org, api):
     hq = api()
     wrong = hq.post("/org-units", {"kind": "group", "name": "错组", "parent": org["top"].pk})
     assert_problem(wrong, 400, "invalid_input", {"parent"})
-    foreign = hq.post("/org-units", {"kind": "group", "name": "跨组",
-                                     "parent": other_org["department"].pk})
+    foreign = hq.post(
+        "/org-units", {"kind": "group", "name": "跨组", "parent": other_org["department"].pk}
+    )
     assert_problem(foreign, 400, "invalid_input", {"parent"})
     bad_kind = hq.post("/org-units", {"kind": "team", "name": "x", "parent": org["top"].pk})
     assert_problem(bad_kind, 400, "invalid_input", {"kind"})

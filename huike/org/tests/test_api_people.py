@@ -14,9 +14,17 @@ def role_id(code: str) -> int:
 def test_staff_create_with_a_login(org, api):
     from django.contrib.auth import get_user_model
 
-    response = api().post("/staff", {"name": "新人", "employee_no": "N001",
-                                     "store": org["store"].pk, "role": role_id("waiter"),
-                                     "username": "t1-newbie", "password": "long-enough-pw"})
+    response = api().post(
+        "/staff",
+        {
+            "name": "新人",
+            "employee_no": "N001",
+            "store": org["store"].pk,
+            "role": role_id("waiter"),
+            "username": "t1-newbie",
+            "password": "long-enough-pw",
+        },
+    )
     assert response.status_code == 201
     staff = response.json()
     assert staff["has_login"] is True and staff["brand"] == org["brand"].pk
@@ -32,14 +40,23 @@ def test_staff_create_without_a_login(org, api):
 
 def test_staff_login_needs_both_username_and_good_password(org, api):
     hq = api()
-    no_name = hq.post("/staff", {"name": "新人", "employee_no": "N003",
-                                 "password": "long-enough-pw"})
+    no_name = hq.post(
+        "/staff", {"name": "新人", "employee_no": "N003", "password": "long-enough-pw"}
+    )
     assert_problem(no_name, 400, "invalid_input", {"username"})
-    weak = hq.post("/staff", {"name": "新人", "employee_no": "N003", "username": "t1-weak",
-                              "password": "123"})
+    weak = hq.post(
+        "/staff", {"name": "新人", "employee_no": "N003", "username": "t1-weak", "password": "123"}
+    )
     assert_problem(weak, 400, "invalid_input", {"password"})
-    taken = hq.post("/staff", {"name": "新人", "employee_no": "N003", "username": "t1-desk",
-                               "password": "long-enough-pw"})
+    taken = hq.post(
+        "/staff",
+        {
+            "name": "新人",
+            "employee_no": "N003",
+            "username": "t1-desk",
+            "password": "long-enough-pw",
+        },
+    )
     assert_problem(taken, 400, "invalid_input", {"username"})
     assert not Staff.objects.filter(employee_no="N003").exists()
 
@@ -51,8 +68,9 @@ def test_staff_bad_email_gets_djangos_translated_message(org, api):
 
 
 def test_staff_with_a_foreign_store_is_a_field_error(org, other_org, api):
-    response = api().post("/staff", {"name": "跨租户", "employee_no": "N005",
-                                     "store": other_org["store"].pk})
+    response = api().post(
+        "/staff", {"name": "跨租户", "employee_no": "N005", "store": other_org["store"].pk}
+    )
     assert_problem(response, 400, "invalid_input", {"store"})
     assert not Staff.all_tenants.filter(employee_no="N005").exists()
 
@@ -60,8 +78,15 @@ def test_staff_with_a_foreign_store_is_a_field_error(org, other_org, api):
 def test_staff_store_must_belong_to_the_staffs_brand(org, api):
     hq = api()
     other_brand = hq.post("/brands", {"name": "别的品牌", "code": "other-brand"}).json()
-    response = hq.post("/staff", {"name": "错配", "employee_no": "N009",
-                                  "brand": other_brand["id"], "store": org["store"].pk})
+    response = hq.post(
+        "/staff",
+        {
+            "name": "错配",
+            "employee_no": "N009",
+            "brand": other_brand["id"],
+            "store": org["store"].pk,
+        },
+    )
     assert_problem(response, 400, "invalid_input", {"store"})
     assert not Staff.objects.filter(employee_no="N009").exists()
 
@@ -80,8 +105,7 @@ def test_staff_list_does_not_grow_queries_with_its_length(org, api):
     queries()  # the key's first use also stamps its last-used time
     before = queries()
     for n in range(5):
-        api().post("/staff", {"name": f"新人{n}", "employee_no": f"Q{n}",
-                              "store": org["store"].pk})
+        api().post("/staff", {"name": f"新人{n}", "employee_no": f"Q{n}", "store": org["store"].pk})
     assert queries() == before
 
 
@@ -97,8 +121,10 @@ def test_staff_get_and_patch(org, users, api):
 
 def test_staff_list_filters(org, users, api):
     hq = api()
-    hq.post("/staff", {"name": "二店厨师", "employee_no": "N006", "store": org["store2"].pk,
-                       "active": False})
+    hq.post(
+        "/staff",
+        {"name": "二店厨师", "employee_no": "N006", "store": org["store2"].pk, "active": False},
+    )
 
     def codes(query: str) -> set[str]:
         return {s["employee_no"] for s in hq.get(f"/staff{query}").json()}
@@ -115,8 +141,11 @@ def test_staff_list_filters(org, users, api):
 
 
 def test_store_scoped_manager_lists_only_their_stores_staff(org, users, api):
-    other = api().post("/staff", {"name": "二店员工", "employee_no": "N007",
-                                  "store": org["store2"].pk}).json()
+    other = (
+        api()
+        .post("/staff", {"name": "二店员工", "employee_no": "N007", "store": org["store2"].pk})
+        .json()
+    )
     manager = api("manager")
     listed = manager.get("/staff").json()
     assert {s["store"] for s in listed} == {org["store"].pk}
@@ -165,15 +194,24 @@ def test_staff_writes_need_the_staff_permission(org, users, api):
 # --- Roles, field visibility and the permission catalogue -----------------------------------
 def test_role_create_get_patch_delete(org, api):
     hq = api()
-    created = hq.post("/roles", {"code": "trainee", "name": "实习生",
-                                 "permissions": ["org.view", "org.view"], "row_scope": "store"})
+    created = hq.post(
+        "/roles",
+        {
+            "code": "trainee",
+            "name": "实习生",
+            "permissions": ["org.view", "org.view"],
+            "row_scope": "store",
+        },
+    )
     assert created.status_code == 201
     role = created.json()
     assert role["permissions"] == ["org.view"] and role["is_system"] is False
     assert role["label"] == "实习生"
     assert hq.get(f"/roles/{role['id']}").json() == role
-    patched = hq.patch(f"/roles/{role['id']}", {"name": "见习生", "row_scope": "own",
-                                                "permissions": ["core.view_audit", "org.view"]})
+    patched = hq.patch(
+        f"/roles/{role['id']}",
+        {"name": "见习生", "row_scope": "own", "permissions": ["core.view_audit", "org.view"]},
+    )
     assert patched.json()["permissions"] == ["core.view_audit", "org.view"]
     assert patched.json()["row_scope"] == "own" and patched.json()["name"] == "见习生"
     assert "trainee" in {r["code"] for r in hq.get("/roles").json()}
@@ -191,10 +229,15 @@ def test_role_input_is_validated(org, api):
     unknown = hq.post("/roles", {"code": "r1", "name": "r1", "permissions": ["no.such"]})
     body = assert_problem(unknown, 400, "invalid_input", {"permissions"})
     assert "no.such" in body["fields"]["permissions"][0]
-    assert_problem(hq.post("/roles", {"code": "r1", "name": "r1", "row_scope": "galaxy"}),
-                   400, "invalid_input", {"row_scope"})
-    assert_problem(hq.post("/roles", {"code": "hq", "name": "重复"}), 400, "invalid_input",
-                   {"code"})
+    assert_problem(
+        hq.post("/roles", {"code": "r1", "name": "r1", "row_scope": "galaxy"}),
+        400,
+        "invalid_input",
+        {"row_scope"},
+    )
+    assert_problem(
+        hq.post("/roles", {"code": "hq", "name": "重复"}), 400, "invalid_input", {"code"}
+    )
     assert not Role.objects.filter(code="r1").exists()
 
 
@@ -214,8 +257,9 @@ def test_built_in_and_held_roles_cannot_be_deleted(org, api):
 
 
 def test_roles_are_changed_by_role_managers_only(org, api):
-    response = api("manager").patch(f"/roles/{role_id('manager')}",
-                                    {"permissions": ["org.manage_roles"]})
+    response = api("manager").patch(
+        f"/roles/{role_id('manager')}", {"permissions": ["org.manage_roles"]}
+    )
     assert_problem(response, 403, "permission_denied")
     assert Role.objects.get(code="manager").permissions == ["org.view"]
 
@@ -226,24 +270,31 @@ def test_field_visibility_get_and_put(org, api):
     shown = hq.get(f"/roles/{waiter_role}/field-visibility/staff").json()
     assert shown["resource"] == "staff" and shown["label"] == "Staff record"
     assert {f["name"]: f["visible"] for f in shown["fields"]}["phone"] is False
-    put = hq.put(f"/roles/{waiter_role}/field-visibility/staff",
-                 {"fields": {"phone": True, "name": False}})
+    put = hq.put(
+        f"/roles/{waiter_role}/field-visibility/staff", {"fields": {"phone": True, "name": False}}
+    )
     after = {f["name"]: f["visible"] for f in put.json()["fields"]}
     assert after["phone"] is True and after["name"] is False and after["email"] is False
     assert hq.get(f"/roles/{waiter_role}/field-visibility/staff").json() == put.json()
-    assert AuditEntry.objects.filter(object_type="org.role", object_id=str(waiter_role),
-                                     action="update").count() == 1
+    assert (
+        AuditEntry.objects.filter(
+            object_type="org.role", object_id=str(waiter_role), action="update"
+        ).count()
+        == 1
+    )
 
 
 def test_field_visibility_refuses_unknown_resources_and_fields(org, api):
     hq = api()
     waiter_role = role_id("waiter")
     assert_problem(hq.get(f"/roles/{waiter_role}/field-visibility/nothing"), 404, "not_found")
-    unknown = hq.put(f"/roles/{waiter_role}/field-visibility/staff",
-                     {"fields": {"shoe_size": True}})
+    unknown = hq.put(
+        f"/roles/{waiter_role}/field-visibility/staff", {"fields": {"shoe_size": True}}
+    )
     assert_problem(unknown, 400, "invalid_input", {"shoe_size"})
-    not_bool = hq.put(f"/roles/{waiter_role}/field-visibility/staff",
-                      {"fields": {"phone": "maybe"}})
+    not_bool = hq.put(
+        f"/roles/{waiter_role}/field-visibility/staff", {"fields": {"phone": "maybe"}}
+    )
     assert_problem(not_bool, 400, "invalid_input", {"fields.phone"})
 
 
@@ -253,14 +304,20 @@ def test_foreign_role_is_not_found(org, other_org, api):
     with tenant_context(other_org["tenant"]):
         foreign_role = Role.objects.get(code="waiter").pk
     assert_problem(api().get(f"/roles/{foreign_role}"), 404, "not_found")
-    assert_problem(api().put(f"/roles/{foreign_role}/field-visibility/staff",
-                             {"fields": {"phone": True}}), 404, "not_found")
+    assert_problem(
+        api().put(f"/roles/{foreign_role}/field-visibility/staff", {"fields": {"phone": True}}),
+        404,
+        "not_found",
+    )
 
 
 def test_permission_catalogue_in_the_request_language(org, api):
     catalogue = {p["code"]: p for p in api(language="en").get("/permissions").json()}
-    assert catalogue["org.view"] == {"code": "org.view", "label": "See brands, stores and staff",
-                                     "area": "Organisation"}
+    assert catalogue["org.view"] == {
+        "code": "org.view",
+        "label": "See brands, stores and staff",
+        "area": "Organisation",
+    }
     assert catalogue["core.view_audit"]["area"] == "Platform"
     chinese = {p["code"]: p for p in api().get("/permissions").json()}
     assert set(chinese) == set(catalogue)

@@ -32,12 +32,17 @@ def brand_create(request):
     form = BrandForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         ok, brand = run_service(
-            form, lambda data: services.brand_create(acting_user=request.user, **data))
+            form, lambda data: services.brand_create(acting_user=request.user, **data)
+        )
         if ok:
             messages.success(request, _("Brand “%(name)s” created.") % {"name": brand.name})
             return redirect_after_save(request, reverse("brand_list"))
-    return render_page(request, "org/brand_form.html", "org/partials/brand_form.html",
-                       {"form": form, "brand": None})
+    return render_page(
+        request,
+        "org/brand_form.html",
+        "org/partials/brand_form.html",
+        {"form": form, "brand": None},
+    )
 
 
 @login_required
@@ -45,14 +50,19 @@ def brand_create(request):
 def brand_edit(request, pk: int):
     check_perm(request.user, perms.MANAGE_STORES)
     brand = get_for_user(Brand.objects.all(), request.user, pk=pk)
-    form = BrandForm(request.POST if request.method == "POST" else None,
-                     initial=BrandForm.initial_for(brand))
+    form = BrandForm(
+        request.POST if request.method == "POST" else None, initial=BrandForm.initial_for(brand)
+    )
     if request.method == "POST":
         ok, brand = run_service(
-            form, lambda data: services.brand_update(acting_user=request.user, brand=brand,
-                                                     **data))
+            form, lambda data: services.brand_update(acting_user=request.user, brand=brand, **data)
+        )
         if ok:
             messages.success(request, _("Brand “%(name)s” saved.") % {"name": brand.name})
             return redirect_after_save(request, reverse("brand_list"))
-    return render_page(request, "org/brand_form.html", "org/partials/brand_form.html",
-                       {"form": form, "brand": brand})
+    return render_page(
+        request,
+        "org/brand_form.html",
+        "org/partials/brand_form.html",
+        {"form": form, "brand": brand},
+    )

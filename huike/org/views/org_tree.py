@@ -21,10 +21,17 @@ def _tree_page(request, *, failed=None):
     """The tree page; ``failed`` = (unit id, action, form) keeps a refused form open at its
     node with the messages beside it."""
     unit_id, action, form = failed or (None, "", None)
-    return render_page(request, "org/org_tree.html", "org/partials/org_tree_body.html", {
-        "nodes": selectors.org_tree(user=request.user),
-        "failed_unit": unit_id, "failed_action": action, "failed_form": form,
-    })
+    return render_page(
+        request,
+        "org/org_tree.html",
+        "org/partials/org_tree_body.html",
+        {
+            "nodes": selectors.org_tree(user=request.user),
+            "failed_unit": unit_id,
+            "failed_action": action,
+            "failed_form": form,
+        },
+    )
 
 
 @login_required
@@ -42,12 +49,18 @@ def _unit_for_change(request, pk: int) -> OrgUnit:
 @require_POST
 def org_unit_add(request, pk: int):
     parent = _unit_for_change(request, pk)
-    kind = {OrgUnit.Kind.ORGANISATION: OrgUnit.Kind.DEPARTMENT,
-            OrgUnit.Kind.DEPARTMENT: OrgUnit.Kind.GROUP}.get(parent.kind, OrgUnit.Kind.GROUP)
+    kind = {
+        OrgUnit.Kind.ORGANISATION: OrgUnit.Kind.DEPARTMENT,
+        OrgUnit.Kind.DEPARTMENT: OrgUnit.Kind.GROUP,
+    }.get(parent.kind, OrgUnit.Kind.GROUP)
     form = OrgUnitNameForm(request.POST)
-    ok, unit = run_service(form, lambda data: services.org_unit_create(
-        acting_user=request.user, kind=kind, parent=parent, name=data["name"]),
-        field_map={"parent": "__all__", "kind": "__all__"})
+    ok, unit = run_service(
+        form,
+        lambda data: services.org_unit_create(
+            acting_user=request.user, kind=kind, parent=parent, name=data["name"]
+        ),
+        field_map={"parent": "__all__", "kind": "__all__"},
+    )
     if ok:
         messages.success(request, _("“%(name)s” added.") % {"name": unit.name})
         return redirect_after_save(request, reverse("org_tree"))
@@ -59,8 +72,12 @@ def org_unit_add(request, pk: int):
 def org_unit_rename(request, pk: int):
     unit = _unit_for_change(request, pk)
     form = OrgUnitNameForm(request.POST)
-    ok, _unit = run_service(form, lambda data: services.org_unit_rename(
-        acting_user=request.user, unit=unit, name=data["name"]))
+    ok, _unit = run_service(
+        form,
+        lambda data: services.org_unit_rename(
+            acting_user=request.user, unit=unit, name=data["name"]
+        ),
+    )
     if ok:
         messages.success(request, _("Renamed to “%(name)s”.") % {"name": unit.name})
         return redirect_after_save(request, reverse("org_tree"))
@@ -72,8 +89,9 @@ def org_unit_rename(request, pk: int):
 def org_unit_delete(request, pk: int):
     unit = _unit_for_change(request, pk)
     form = ConsoleForm(request.POST)
-    ok, _done = run_service(form, lambda data: services.org_unit_delete(
-        acting_user=request.user, unit=unit))
+    ok, _done = run_service(
+        form, lambda data: services.org_unit_delete(acting_user=request.user, unit=unit)
+    )
     if ok:
         messages.success(request, _("“%(name)s” deleted.") % {"name": unit.name})
         return redirect_after_save(request, reverse("org_tree"))

@@ -34,13 +34,17 @@ def role_create(request):
     form = RoleCreateForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST":
         ok, role = run_service(
-            form, lambda data: services.role_create(acting_user=request.user, **data))
+            form, lambda data: services.role_create(acting_user=request.user, **data)
+        )
         if ok:
-            messages.success(request, _("Role “%(name)s” created. Now choose what it may do.")
-                             % {"name": role.label})
+            messages.success(
+                request,
+                _("Role “%(name)s” created. Now choose what it may do.") % {"name": role.label},
+            )
             return redirect_after_save(request, reverse("role_edit", args=[role.pk]))
-    return render_page(request, "org/role_create.html", "org/partials/role_create_form.html",
-                       {"form": form})
+    return render_page(
+        request, "org/role_create.html", "org/partials/role_create_form.html", {"form": form}
+    )
 
 
 def _visibility(role: Role) -> list[dict]:
@@ -53,29 +57,51 @@ def role_edit(request, pk: int):
     check_perm(request.user, perms.MANAGE_ROLES)
     role = get_for_user(Role.objects.all(), request.user, pk=pk)
     visibility = _visibility(role)
-    form = RoleForm(request.POST if request.method == "POST" else None, role=role,
-                    initial=RoleForm.initial_for(role, visibility))
+    form = RoleForm(
+        request.POST if request.method == "POST" else None,
+        role=role,
+        initial=RoleForm.initial_for(role, visibility),
+    )
     if request.method == "POST":
         ok, saved = run_service(
-            form, lambda data: services.role_configure(acting_user=request.user, role=role,
-                                                       **data))
+            form, lambda data: services.role_configure(acting_user=request.user, role=role, **data)
+        )
         if ok:
             messages.success(request, _("Role “%(name)s” saved.") % {"name": saved.label})
             return redirect_after_save(request, reverse("role_list"))
         role.refresh_from_db()
     selected = set(form["permissions"].value() or [])
-    return render_page(request, "org/role_edit.html", "org/partials/role_form.html", {
-        "form": form, "role": role, "areas": permission_areas(), "selected": selected,
-        "matrix": _matrix(role, form),
-    })
+    return render_page(
+        request,
+        "org/role_edit.html",
+        "org/partials/role_form.html",
+        {
+            "form": form,
+            "role": role,
+            "areas": permission_areas(),
+            "selected": selected,
+            "matrix": _matrix(role, form),
+        },
+    )
 
 
 def _matrix(role: Role, form: RoleForm) -> list[dict]:
     """Per field resource: each field's checkbox and whether the role sees it by default."""
-    return [{"code": resource.code, "label": resource.label, "rows": [
-        {"spec": spec, "input": form[visibility_field(resource.code, spec.name)],
-         "default": spec.default_roles is None or role.code in spec.default_roles}
-        for spec in resource.fields]} for resource in FIELD_RESOURCES.values()]
+    return [
+        {
+            "code": resource.code,
+            "label": resource.label,
+            "rows": [
+                {
+                    "spec": spec,
+                    "input": form[visibility_field(resource.code, spec.name)],
+                    "default": spec.default_roles is None or role.code in spec.default_roles,
+                }
+                for spec in resource.fields
+            ],
+        }
+        for resource in FIELD_RESOURCES.values()
+    ]
 
 
 @login_required

@@ -25,15 +25,22 @@ def staff_list(request):
     filters = StaffFilterForm(request.GET, user=request.user)
     chosen = filters.cleaned_data if filters.is_valid() else {}
     staff = selectors.staff_list(
-        user=request.user, search=chosen.get("q", ""),
+        user=request.user,
+        search=chosen.get("q", ""),
         store_id=chosen["store"].pk if chosen.get("store") else None,
         role_id=chosen["role"].pk if chosen.get("role") else None,
         org_unit_id=chosen["org_unit"].pk if chosen.get("org_unit") else None,
     ).select_related(*STAFF_RELATIONS)
-    return render_page(request, "org/staff_list.html", "org/partials/staff_table.html", {
-        "filters": filters, "staff_members": staff,
-        "visible": visible_fields(request.user, "staff"),
-    })
+    return render_page(
+        request,
+        "org/staff_list.html",
+        "org/partials/staff_table.html",
+        {
+            "filters": filters,
+            "staff_members": staff,
+            "visible": visible_fields(request.user, "staff"),
+        },
+    )
 
 
 @login_required
@@ -41,16 +48,25 @@ def staff_list(request):
 def staff_create(request):
     check_perm(request.user, perms.MANAGE_STAFF)
     visible = visible_fields(request.user, "staff")
-    form = StaffForm(request.POST if request.method == "POST" else None, user=request.user,
-                     visible=visible, with_login=True)
+    form = StaffForm(
+        request.POST if request.method == "POST" else None,
+        user=request.user,
+        visible=visible,
+        with_login=True,
+    )
     if request.method == "POST":
         ok, staff = run_service(
-            form, lambda data: services.staff_create(acting_user=request.user, **data))
+            form, lambda data: services.staff_create(acting_user=request.user, **data)
+        )
         if ok:
             messages.success(request, _("“%(name)s” added.") % {"name": staff.name})
             return redirect_after_save(request, reverse("staff_list"))
-    return render_page(request, "org/staff_form.html", "org/partials/staff_form.html",
-                       {"form": form, "staff": None})
+    return render_page(
+        request,
+        "org/staff_form.html",
+        "org/partials/staff_form.html",
+        {"form": form, "staff": None},
+    )
 
 
 @login_required
@@ -59,18 +75,27 @@ def staff_edit(request, pk: int):
     check_perm(request.user, perms.MANAGE_STAFF)
     staff = get_for_user(Staff.objects.select_related(*STAFF_RELATIONS), request.user, pk=pk)
     visible = visible_fields(request.user, "staff")
-    form = StaffForm(request.POST if request.method == "POST" else None, user=request.user,
-                     visible=visible, with_login=False, initial=StaffForm.initial_for(staff))
+    form = StaffForm(
+        request.POST if request.method == "POST" else None,
+        user=request.user,
+        visible=visible,
+        with_login=False,
+        initial=StaffForm.initial_for(staff),
+    )
     if request.method == "POST":
         ok, saved = run_service(
-            form, lambda data: services.staff_update(acting_user=request.user, staff=staff,
-                                                     **data))
+            form, lambda data: services.staff_update(acting_user=request.user, staff=staff, **data)
+        )
         if ok:
             messages.success(request, _("“%(name)s” saved.") % {"name": saved.name})
             return redirect_after_save(request, reverse("staff_list"))
         staff.refresh_from_db()
-    return render_page(request, "org/staff_form.html", "org/partials/staff_form.html",
-                       {"form": form, "staff": staff, "password_form": StaffPasswordForm()})
+    return render_page(
+        request,
+        "org/staff_form.html",
+        "org/partials/staff_form.html",
+        {"form": form, "staff": staff, "password_form": StaffPasswordForm()},
+    )
 
 
 @login_required
@@ -79,14 +104,24 @@ def staff_password(request, pk: int):
     check_perm(request.user, perms.MANAGE_STAFF)
     staff = get_for_user(Staff.objects.select_related("user"), request.user, pk=pk)
     form = StaffPasswordForm(request.POST)
-    ok, _done = run_service(form, lambda data: services.staff_set_password(
-        acting_user=request.user, staff=staff, password=data["password"]))
+    ok, _done = run_service(
+        form,
+        lambda data: services.staff_set_password(
+            acting_user=request.user, staff=staff, password=data["password"]
+        ),
+    )
     if ok:
-        messages.success(request, _("The password of “%(name)s” was changed.")
-                         % {"name": staff.name})
+        messages.success(
+            request, _("The password of “%(name)s” was changed.") % {"name": staff.name}
+        )
         return redirect_after_save(request, reverse("staff_edit", args=[staff.pk]))
     visible = visible_fields(request.user, "staff")
-    edit_form = StaffForm(user=request.user, visible=visible, with_login=False,
-                          initial=StaffForm.initial_for(staff))
-    return render_page(request, "org/staff_form.html", "org/partials/staff_form.html",
-                       {"form": edit_form, "staff": staff, "password_form": form})
+    edit_form = StaffForm(
+        user=request.user, visible=visible, with_login=False, initial=StaffForm.initial_for(staff)
+    )
+    return render_page(
+        request,
+        "org/staff_form.html",
+        "org/partials/staff_form.html",
+        {"form": edit_form, "staff": staff, "password_form": form},
+    )

@@ -23,10 +23,15 @@ def store_list(request):
     filters = StoreFilterForm(request.GET, user=request.user)
     chosen = filters.cleaned_data if filters.is_valid() else {}
     brand = chosen.get("brand")
-    stores = selectors.store_list(user=request.user, search=chosen.get("q", ""),
-                                  brand_id=brand.pk if brand else None)
-    return render_page(request, "org/store_list.html", "org/partials/store_table.html",
-                       {"filters": filters, "stores": stores, "now": timezone.now()})
+    stores = selectors.store_list(
+        user=request.user, search=chosen.get("q", ""), brand_id=brand.pk if brand else None
+    )
+    return render_page(
+        request,
+        "org/store_list.html",
+        "org/partials/store_table.html",
+        {"filters": filters, "stores": stores, "now": timezone.now()},
+    )
 
 
 @login_required
@@ -36,13 +41,19 @@ def store_create(request):
     form = StoreForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST":
         ok, store = run_service(
-            form, lambda data: services.store_create(acting_user=request.user, **data),
-            field_map=form.error_field_map())
+            form,
+            lambda data: services.store_create(acting_user=request.user, **data),
+            field_map=form.error_field_map(),
+        )
         if ok:
             messages.success(request, _("Store “%(name)s” created.") % {"name": store.name})
             return redirect_after_save(request, reverse("store_list"))
-    return render_page(request, "org/store_form.html", "org/partials/store_form.html",
-                       {"form": form, "store": None})
+    return render_page(
+        request,
+        "org/store_form.html",
+        "org/partials/store_form.html",
+        {"form": form, "store": None},
+    )
 
 
 @login_required
@@ -50,16 +61,24 @@ def store_create(request):
 def store_edit(request, pk: int):
     check_perm(request.user, perms.MANAGE_STORES)
     store = get_for_user(Store.objects.select_related("brand"), request.user, pk=pk)
-    form = StoreForm(request.POST if request.method == "POST" else None, user=request.user,
-                     initial=StoreForm.initial_for(store))
+    form = StoreForm(
+        request.POST if request.method == "POST" else None,
+        user=request.user,
+        initial=StoreForm.initial_for(store),
+    )
     if request.method == "POST":
         ok, saved = run_service(
-            form, lambda data: services.store_update(acting_user=request.user, store=store,
-                                                     **data),
-            field_map=form.error_field_map())
+            form,
+            lambda data: services.store_update(acting_user=request.user, store=store, **data),
+            field_map=form.error_field_map(),
+        )
         if ok:
             messages.success(request, _("Store “%(name)s” saved.") % {"name": saved.name})
             return redirect_after_save(request, reverse("store_list"))
         store.refresh_from_db()  # the service may have set the refused values on it
-    return render_page(request, "org/store_form.html", "org/partials/store_form.html",
-                       {"form": form, "store": store, "now": timezone.now()})
+    return render_page(
+        request,
+        "org/store_form.html",
+        "org/partials/store_form.html",
+        {"form": form, "store": store, "now": timezone.now()},
+    )

@@ -5,8 +5,10 @@ from huike.core.backup import BackupError, backup_write
 
 
 class Command(BaseCommand):
-    help = ("Back up every table into one file (gzip'd JSON lines, restorable on SQLite or "
-            "PostgreSQL). Consistent while the app keeps running.")
+    help = (
+        "Back up every table into one file (gzip'd JSON lines, restorable on SQLite or "
+        "PostgreSQL). Consistent while the app keeps running."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="where to write it, e.g. huike-2025-01-31.jsonl.gz")
@@ -20,8 +22,14 @@ class Command(BaseCommand):
             summary = backup_write(file, on_progress=progress)
         except BackupError as exc:
             raise CommandError(exc.message) from exc
-        self.stdout.write(self.style.SUCCESS(
-            _("Backup written to %(file)s: %(rows)d rows of %(tables)d tables (%(vendor)s).")
-            % {"file": summary.path, "rows": summary.total, "tables": len(summary.rows),
-               "vendor": summary.vendor}
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("Backup written to %(file)s: %(rows)d rows of %(tables)d tables (%(vendor)s).")
+                % {
+                    "file": summary.path,
+                    "rows": summary.total,
+                    "tables": len(summary.rows),
+                    "vendor": summary.vendor,
+                }
+            )
+        )

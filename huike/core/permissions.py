@@ -60,6 +60,23 @@ def permission_areas() -> dict[str, list[Permission]]:
     return grouped
 
 
+DEFAULT_GRANTS: dict[str, set[str]] = {}
+
+
+def register_default_grants(grants: dict[str, list[str]]) -> None:
+    """Which built-in roles (by code) get which of an app's permissions in a new brand group.
+    (Existing groups get them from the app's data migration, once.)"""
+    for role_code, codes in grants.items():
+        unknown = set(codes) - set(PERMISSIONS)
+        if unknown:
+            raise KeyError(f"unknown permissions {sorted(unknown)}")
+        DEFAULT_GRANTS.setdefault(role_code, set()).update(codes)
+
+
+def default_permissions(role_code: str) -> list[str]:
+    return sorted(DEFAULT_GRANTS.get(role_code, ()))
+
+
 CORE = _("Platform")
 VIEW_AUDIT = register_permission("core.view_audit", _("Search the audit log"), CORE)
 MANAGE_API_KEYS = register_permission("core.manage_api_keys", _("Issue API keys"), CORE)

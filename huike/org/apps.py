@@ -8,4 +8,4 @@ class OrgConfig(AppConfig):
     verbose_name = _("Organisation")
 
     def ready(self):
-        from . import permissions  # noqa: F401  (registers permission codes and field resources)
+        from . import permissions, roles  # noqa: F401  (registers permissions, fields, grants)

@@ -11,7 +11,13 @@ from django.utils.translation import gettext as _
 
 from huike.core import errors
 from huike.core.audit import Action, audit_record
-from huike.core.permissions import FIELD_RESOURCES, check_perm, forget_access, restrict
+from huike.core.permissions import (
+    FIELD_RESOURCES,
+    check_perm,
+    default_permissions,
+    forget_access,
+    restrict,
+)
 from huike.core.services import delete_audited, full_clean_or_raise, save_changes, save_new
 from huike.core.tenancy import require_active_tenant
 
@@ -297,7 +303,7 @@ def tenant_setup(
             role = Role(
                 code=spec["code"],
                 name=str(spec["name"]),
-                permissions=sorted(spec["permissions"]),
+                permissions=default_permissions(spec["code"]),
                 row_scope=spec["row_scope"],
                 is_system=True,
             )

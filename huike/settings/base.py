@@ -46,6 +46,8 @@ CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("HUIKE_CSRF_TRUSTED_ORIGINS", 
 INSTALLED_APPS = [
     "huike.core",
     "huike.org",
+    "huike.guests",
+    "huike.menu",
     "huike.core.apps.HuikeAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",

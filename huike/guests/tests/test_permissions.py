@@ -1,0 +1,19 @@
+from huike.guests.permissions import GRANTS
+from huike.org.models import Role
+
+
+def test_new_brand_groups_get_the_guest_grants(org):
+    roles = {r.code: set(r.permissions) for r in Role.objects.all()}
+    for role_code, codes in GRANTS.items():
+        assert set(codes) <= roles[role_code]
+    assert "guests.view" not in roles["agent"]
+    assert "guests.merge" not in roles["waiter"]
+
+
+def test_the_frozen_migration_grants_match_the_app(db):
+    import importlib
+
+    frozen = importlib.import_module("huike.guests.migrations.0002_grant_default_permissions")
+    assert {k: sorted(v) for k, v in frozen.GRANTS.items()} == {
+        k: sorted(v) for k, v in GRANTS.items()
+    }

@@ -27,3 +27,11 @@ api = NinjaAPI(
 api_errors.install(api)
 api.add_router("/", core_router)
 api.add_router("/", org_router)
+for router in (
+    "huike.guests.api.router",
+    "huike.guests.api_capture.router",
+    "huike.guests.api_360.router",
+    "huike.menu.api.router",
+    "huike.orders.api.router",
+):
+    api.add_router("/", router)

@@ -14,4 +14,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("huike.core.urls")),
     path("org/", include("huike.org.urls")),
+    path("guests/", include("huike.guests.urls")),
+    path("guests/", include("huike.guests.urls_capture")),
+    path("menu/", include("huike.menu.urls")),
+    path("orders/", include("huike.orders.urls")),
 ]

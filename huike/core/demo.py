@@ -6,10 +6,14 @@ from django.db import transaction
 
 
 def load_all():
+    from huike.menu import demo as menu_demo
+    from huike.orders import demo as orders_demo
     from huike.org import demo as org_demo
 
     with transaction.atomic():
         tenant = org_demo.load()
+        menu_demo.load()
+        orders_demo.load()
     return tenant
 
 

@@ -1,6 +1,7 @@
 """Permission codes of the guests app and the guest sheet's fields (客情表, G5)."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from huike.core.permissions import register_default_grants, register_fields, register_permission
 
@@ -26,7 +27,7 @@ FULL_PHONE = {"hq"}
 
 # (field, label, roles that see it by default; None = every role with guests.view)
 GUEST_SHEET_FIELDS = [
-    ("name", _("Name"), EVERYONE),
+    ("name", pgettext_lazy("person", "Name"), EVERYONE),
     ("title", _("Form of address"), EVERYONE),
     ("gender", _("Gender"), EVERYONE),
     ("phone", _("Phone (in full)"), FULL_PHONE),
@@ -72,3 +73,12 @@ GRANTS = {
     "marketing": [VIEW_GUESTS, EDIT_GUESTS, EXPORT_GUESTS],
 }
 register_default_grants(GRANTS)
+
+# Revealing a masked phone (G5): at most this many a day (the Asia/Shanghai day) per user, by
+# role; roles not listed get DEFAULT_REVEAL_LIMIT.
+REVEAL_DAILY_LIMITS = {"desk": 50, "manager": 100}
+DEFAULT_REVEAL_LIMIT = 20
+
+
+def reveal_daily_limit(role_code: str) -> int:
+    return REVEAL_DAILY_LIMITS.get(role_code, DEFAULT_REVEAL_LIMIT)

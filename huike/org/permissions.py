@@ -1,6 +1,7 @@
 """Permission codes and field resources of the organisation app."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from huike.core.permissions import register_fields, register_permission
 
@@ -18,7 +19,7 @@ register_fields(
     "staff",
     _("Staff record"),
     [
-        ("name", _("Name"), None),
+        ("name", pgettext_lazy("person", "Name"), None),
         ("title", _("Job title"), None),
         ("store", _("Store"), None),
         ("role", _("Role"), None),

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "huike.org",
     "huike.guests",
     "huike.menu",
+    "huike.orders",
     "huike.core.apps.HuikeAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -60,3 +60,16 @@ def new_page(browser, live_server):
     yield make
     for context in contexts:
         context.close()
+
+
+def unfold_menu(page) -> None:
+    """On a screen too narrow for the whole menu, open it with its toggle."""
+    toggle = page.get_by_test_id("menu-toggle")
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
+
+
+def open_menu_item(page, testid: str) -> None:
+    """Click a menu entry, unfolding the menu first where needed."""
+    unfold_menu(page)
+    page.get_by_test_id(testid).click()

@@ -31,7 +31,9 @@ for router in (
     "huike.guests.api.router",
     "huike.guests.api_capture.router",
     "huike.guests.api_360.router",
+    "huike.guests.api_privacy.router",
     "huike.menu.api.router",
     "huike.orders.api.router",
+    "huike.competitors.api.router",
 ):
     api.add_router("/", router)

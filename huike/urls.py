@@ -16,6 +16,8 @@ urlpatterns = [
     path("org/", include("huike.org.urls")),
     path("guests/", include("huike.guests.urls")),
     path("guests/", include("huike.guests.urls_capture")),
+    path("guests/", include("huike.guests.urls_privacy")),
     path("menu/", include("huike.menu.urls")),
     path("orders/", include("huike.orders.urls")),
+    path("competitors/", include("huike.competitors.urls")),
 ]

@@ -13,6 +13,7 @@ from huike.core import errors
 from huike.core.forms import ConsoleForm
 from huike.org.models import Store
 
+from .autotags import OPS, metric_choices
 from .models import Guest, GuestTag, ImportantDate
 from .selectors import SHEET_KEYS, guest_by_phone
 
@@ -207,6 +208,12 @@ class TaggingForm(ConsoleForm):
 
 
 class TagForm(ConsoleForm):
+    class RuleField(forms.JSONField):
+        """The rule as JSON, shown empty (not ``null``) for a tag set by hand."""
+
+        def prepare_value(self, value):
+            return "" if value is None else super().prepare_value(value)
+
     name = forms.CharField(label=_("Name"), max_length=30)
     colour = forms.CharField(
         label=_("Colour"),
@@ -214,7 +221,21 @@ class TagForm(ConsoleForm):
         initial="#206bc4",
         widget=forms.TextInput(attrs={"type": "color", "class": "form-control form-control-color"}),
     )
+    rule = RuleField(
+        label=_("Auto-tag rule"),
+        required=False,
+        help_text=_(
+            "Conditions that must all hold; the tag is then put on and taken off guests by "
+            "itself. Empty for a tag set by hand."
+        ),
+        widget=forms.Textarea(attrs={"rows": 2, "x-ref": "rule", "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.metric_choices = metric_choices()
+        self.ops = OPS
 
     @staticmethod
     def initial_for(tag: GuestTag) -> dict:
-        return {"name": tag.name, "colour": tag.colour}
+        return {"name": tag.name, "colour": tag.colour, "rule": tag.rule}

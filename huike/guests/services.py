@@ -20,6 +20,7 @@ from huike.core.timeutils import day_bounds, local_today
 from huike.org.models import Store
 
 from . import permissions as perms
+from .autotags import queue_tag_refresh, rule_validate
 from .models import Guest, GuestContact, GuestPhone, GuestTag, GuestTagging, ImportantDate
 
 PROFILE_FIELDS = {
@@ -206,10 +207,12 @@ def guest_contact_remove(*, acting_user, contact: GuestContact) -> None:
 
 # --- Tags ------------------------------------------------------------------------------------
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
-TAG_FIELDS = {"name", "colour"}
+TAG_FIELDS = {"name", "colour", "rule"}
 
 
 def _clean_tag(data: dict) -> dict:
+    if "rule" in data:
+        data["rule"] = rule_validate(data["rule"])
     if "colour" in data:
         colour = (data["colour"] or "").strip()
         if not COLOUR.match(colour):
@@ -223,18 +226,26 @@ def _clean_tag(data: dict) -> dict:
 
 
 @transaction.atomic
-def guest_tag_create(*, acting_user, name: str, colour: str = "#206bc4") -> GuestTag:
-    """A tag set by hand (标签), with its colour; names are unique in the brand group."""
+def guest_tag_create(*, acting_user, name: str, colour: str = "#206bc4", rule=None) -> GuestTag:
+    """A tag (标签), with its colour; names are unique in the brand group. With a ``rule``
+    (see ``autotags``) it is put on and taken off guests by the rule."""
     check_perm(acting_user, perms.EDIT_GUESTS)
-    data = _clean_tag({"name": name, "colour": colour})
-    return save_new(GuestTag(**data), actor=acting_user)
+    data = _clean_tag({"name": name, "colour": colour, "rule": rule})
+    tag = save_new(GuestTag(**data), actor=acting_user)
+    if tag.rule is not None:
+        queue_tag_refresh(tag)
+    return tag
 
 
 @transaction.atomic
 def guest_tag_update(*, acting_user, tag: GuestTag, **changes) -> GuestTag:
     check_perm(acting_user, perms.EDIT_GUESTS)
     changes = _clean_tag(_only(changes, TAG_FIELDS))
-    return save_changes(tag, actor=acting_user, changes=changes)
+    rule_before = tag.rule
+    tag = save_changes(tag, actor=acting_user, changes=changes)
+    if tag.rule != rule_before:
+        queue_tag_refresh(tag)
+    return tag
 
 
 @transaction.atomic

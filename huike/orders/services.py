@@ -54,6 +54,7 @@ from huike.core.money import CENT, ZERO, allocate
 from huike.core.permissions import check_perm, restrict
 from huike.core.phone import normalise_phone
 from huike.core.tenancy import require_active_tenant
+from huike.guests.autotags import guest_autotags_refresh
 from huike.guests.models import Guest
 from huike.guests.services import guest_get_or_create_by_phone
 from huike.menu.models import Dish
@@ -759,6 +760,13 @@ def _apply_dishes(guest: Guest, effect: _Effect) -> None:
         tally.save(update_fields=["times_ordered", "qty", "last_ordered_at"])
 
 
+def _refresh_autotags(*guest_ids) -> None:
+    """Re-evaluate the auto-tag rules of the guests whose history just changed (locked rows,
+    same transaction)."""
+    for pk in sorted({pk for pk in guest_ids if pk}):
+        guest_autotags_refresh(guest=Guest.objects.get(pk=pk))
+
+
 def _resolve_guest(posting: _Posting, *, acting_user) -> Guest | None:
     if posting.guest is not None:
         return posting.guest
@@ -842,6 +850,7 @@ def order_post(
             order.line_count = len(lines_written)
             guest_now = _count_sale(order, lines_written, acting_user=acting_user, posting=posting)
             _audit(order, acting_user=acting_user, extra={"guest_now": guest_now})
+            _refresh_autotags(order.guest_id)
             return order
 
         return _post_once(posting, acting_user=acting_user, write=write)
@@ -1044,6 +1053,7 @@ def order_refund(
                 acting_user=acting_user,
                 extra={"original": original.pk, "guest_now": guest_now},
             )
+            _refresh_autotags(original.guest_id)
             return refund
 
         return _post_once(posting, acting_user=acting_user, write=write, fingerprint=fingerprint)
@@ -1172,6 +1182,7 @@ def order_correct(
                     "guest_now": guest_now,
                 },
             )
+            _refresh_autotags(original.guest_id, correction.guest_id)
             return correction
 
         return _post_once(posting, acting_user=acting_user, write=write)

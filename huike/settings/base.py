@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "huike.guests",
     "huike.menu",
     "huike.orders",
+    "huike.competitors",
     "huike.core.apps.HuikeAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -190,6 +191,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 HUIKE_LOGIN_MAX_FAILURES = int(os.environ.get("HUIKE_LOGIN_MAX_FAILURES", "5"))
 HUIKE_LOGIN_LOCK_MINUTES = int(os.environ.get("HUIKE_LOGIN_LOCK_MINUTES", "15"))
 HUIKE_IDEMPOTENCY_TTL_HOURS = int(os.environ.get("HUIKE_IDEMPOTENCY_TTL_HOURS", "48"))
+HUIKE_GUEST_RETENTION_YEARS = int(os.environ.get("HUIKE_GUEST_RETENTION_YEARS", "3"))
 # How many proxies in front of the app append to X-Forwarded-For; 0 = the peer's address is the
 # client's (read by huike.core.context.ip_from_request for the audit log and sign-in throttle).
 HUIKE_TRUSTED_PROXY_HOPS = int(os.environ.get("HUIKE_TRUSTED_PROXY_HOPS", "0"))

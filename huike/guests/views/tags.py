@@ -1,5 +1,6 @@
 """Tags (标签): the list with their colours and guest counts, create (on the list page) and
-edit (name and colour)."""
+edit (name, colour and the auto-tag rule, whose conditions are checked by the service and shown
+beside the rule field)."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from huike.core import errors
 from huike.core.money import cny
 from huike.core.permissions import check_perm, restrict
-from huike.core.services import delete_audited, save_changes, save_new
+from huike.core.services import delete_audited, only_known_fields, save_changes, save_new
 from huike.menu.models import Dish
 from huike.menu.services import price_error
 
@@ -23,13 +23,6 @@ from .models import Competitor, CompetitorDish, CompetitorNote
 TEXT_FIELDS = ("name", "brand", "cuisine", "city", "address", "phone", "website", "notes")
 COMPETITOR_FIELDS = {"kind", *TEXT_FIELDS, "average_spend", "active"}
 DISH_FIELDS = {"name", "category", "price", "observed_at", "our_dish"}
-
-
-def _only(data: dict, allowed: set[str]) -> dict:
-    unknown = sorted(set(data) - allowed)
-    if unknown:
-        raise errors.InvalidInput(fields={name: [_("Unknown field.")] for name in unknown})
-    return data
 
 
 def _money(name: str, value, *, required: bool):
@@ -105,7 +98,7 @@ def competitor_create(
 @transaction.atomic
 def competitor_update(*, acting_user, competitor: Competitor, **changes) -> Competitor:
     check_perm(acting_user, perms.MANAGE_COMPETITORS)
-    changes = _strip(dict(_only(changes, COMPETITOR_FIELDS)))
+    changes = _strip(dict(only_known_fields(changes, COMPETITOR_FIELDS)))
     for name in TEXT_FIELDS:
         if name in changes and changes[name] is None:
             changes[name] = ""
@@ -150,7 +143,7 @@ def competitor_dish_add(
 @transaction.atomic
 def competitor_dish_update(*, acting_user, dish: CompetitorDish, **changes) -> CompetitorDish:
     check_perm(acting_user, perms.MANAGE_COMPETITORS)
-    changes = _strip(dict(_only(changes, DISH_FIELDS)))
+    changes = _strip(dict(only_known_fields(changes, DISH_FIELDS)))
     if "price" in changes:
         changes["price"] = _money("price", changes["price"], required=True)
     if "our_dish" in changes:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.utils.translation import gettext as _
 
 from . import errors
 from .audit import Action, audit_record, diff, snapshot
@@ -61,3 +62,11 @@ def delete_audited(obj: models.Model, *, actor) -> None:
         obj.delete()
     except models.ProtectedError as exc:
         raise errors.Conflict(code="in_use") from exc
+
+
+def only_known_fields(data: dict, allowed: set[str]) -> dict:
+    """A copy of ``data``; any key not in ``allowed`` is a field error ("Unknown field.")."""
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise errors.InvalidInput(fields={name: [_("Unknown field.")] for name in unknown})
+    return dict(data)

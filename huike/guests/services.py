@@ -14,7 +14,7 @@ from huike.core.audit import Action, audit_record
 from huike.core.models import AuditEntry
 from huike.core.permissions import access_for, check_perm, visible_fields
 from huike.core.phone import mask_phone, normalise_phone
-from huike.core.services import delete_audited, save_changes, save_new
+from huike.core.services import delete_audited, only_known_fields, save_changes, save_new
 from huike.core.tenancy import require_active_tenant
 from huike.core.timeutils import day_bounds, local_today
 from huike.org.models import Store
@@ -47,13 +47,6 @@ PROFILE_FIELDS = {
     "home_store",
     "notes",
 }
-
-
-def _only(data: dict, allowed: set[str]) -> dict:
-    unknown = sorted(set(data) - allowed)
-    if unknown:
-        raise errors.InvalidInput(fields={name: [_("Unknown field.")] for name in unknown})
-    return dict(data)
 
 
 def _related(model, value, field: str):
@@ -107,7 +100,7 @@ def _check_phone_free(phone: str, *, exclude_pk=None) -> None:
 def guest_create(*, acting_user, **data) -> Guest:
     """A new guest profile; the phone is checked by numbering-plan rules and must be free."""
     check_perm(acting_user, perms.EDIT_GUESTS)
-    data = _prepare(_only(data, PROFILE_FIELDS))
+    data = _prepare(only_known_fields(data, PROFILE_FIELDS))
     _check_phone_free(data.get("primary_phone", ""))
     return save_new(Guest(**data, created_by=acting_user), actor=acting_user)
 
@@ -115,7 +108,7 @@ def guest_create(*, acting_user, **data) -> Guest:
 @transaction.atomic
 def guest_update(*, acting_user, guest: Guest, **changes) -> Guest:
     check_perm(acting_user, perms.EDIT_GUESTS)
-    changes = _prepare(_only(changes, PROFILE_FIELDS), guest=guest)
+    changes = _prepare(only_known_fields(changes, PROFILE_FIELDS), guest=guest)
     if changes.get("primary_phone"):
         _check_phone_free(changes["primary_phone"], exclude_pk=guest.pk)
     return save_changes(guest, actor=acting_user, changes=changes)
@@ -129,7 +122,7 @@ def guest_get_or_create_by_phone(*, acting_user, phone: str, **defaults) -> tupl
     guest = Guest.objects.filter(primary_phone=e164).first()
     if guest is not None:
         return guest, False
-    data = _prepare(_only(defaults, PROFILE_FIELDS - {"primary_phone"}))
+    data = _prepare(only_known_fields(defaults, PROFILE_FIELDS - {"primary_phone"}))
     try:
         with transaction.atomic():
             guest = save_new(
@@ -240,7 +233,7 @@ def guest_tag_create(*, acting_user, name: str, colour: str = "#206bc4", rule=No
 @transaction.atomic
 def guest_tag_update(*, acting_user, tag: GuestTag, **changes) -> GuestTag:
     check_perm(acting_user, perms.EDIT_GUESTS)
-    changes = _clean_tag(_only(changes, TAG_FIELDS))
+    changes = _clean_tag(only_known_fields(changes, TAG_FIELDS))
     rule_before = tag.rule
     tag = save_changes(tag, actor=acting_user, changes=changes)
     if tag.rule != rule_before:

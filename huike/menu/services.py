@@ -13,7 +13,7 @@ from huike.core import errors
 from huike.core.audit import Action, audit_record
 from huike.core.money import CENT, cny
 from huike.core.permissions import check_perm, restrict
-from huike.core.services import delete_audited, save_changes, save_new
+from huike.core.services import delete_audited, only_known_fields, save_changes, save_new
 from huike.core.tenancy import require_active_tenant
 from huike.org.models import Store
 
@@ -35,13 +35,6 @@ DISH_FIELDS = {
     "featured",
     "active",
 }
-
-
-def _only(data: dict, allowed: set[str]) -> dict:
-    unknown = sorted(set(data) - allowed)
-    if unknown:
-        raise errors.InvalidInput(fields={name: [_("Unknown field.")] for name in unknown})
-    return data
 
 
 def price_error(value) -> str | None:
@@ -105,7 +98,7 @@ def category_create(*, acting_user, name: str, sort_order: int = 0) -> DishCateg
 @transaction.atomic
 def category_update(*, acting_user, category: DishCategory, **changes) -> DishCategory:
     check_perm(acting_user, perms.MANAGE_MENU)
-    changes = dict(_only(changes, CATEGORY_FIELDS))
+    changes = dict(only_known_fields(changes, CATEGORY_FIELDS))
     if isinstance(changes.get("name"), str):
         changes["name"] = changes["name"].strip()
     return save_changes(category, actor=acting_user, changes=changes)
@@ -169,7 +162,7 @@ def dish_create(
 @transaction.atomic
 def dish_update(*, acting_user, dish: Dish, **changes) -> Dish:
     check_perm(acting_user, perms.MANAGE_MENU)
-    changes = _prices(dict(_only(changes, DISH_FIELDS)))
+    changes = _prices(dict(only_known_fields(changes, DISH_FIELDS)))
     if "category" in changes:
         changes["category"] = _category(changes["category"], user=acting_user)
     for name in ("code", "name", "unit"):

@@ -18,7 +18,13 @@ from huike.core.permissions import (
     forget_access,
     restrict,
 )
-from huike.core.services import delete_audited, full_clean_or_raise, save_changes, save_new
+from huike.core.services import (
+    delete_audited,
+    full_clean_or_raise,
+    only_known_fields,
+    save_changes,
+    save_new,
+)
 from huike.core.tenancy import require_active_tenant
 
 from . import permissions as perms
@@ -52,13 +58,6 @@ STAFF_FIELDS = {
 }
 
 
-def _only(data: dict, allowed: set[str]) -> dict:
-    unknown = sorted(set(data) - allowed)
-    if unknown:
-        raise errors.InvalidInput(fields={name: [_("Unknown field.")] for name in unknown})
-    return data
-
-
 def _resolve(model, value, field: str, *, user):
     """A related row (by instance or id) that the acting user may see: of the active tenant and
     inside their row scope. Anything else is a field error, never a link across tenants or
@@ -82,14 +81,14 @@ def brand_create(*, acting_user, name: str, code: str, active: bool = True) -> B
 @transaction.atomic
 def brand_update(*, acting_user, brand: Brand, **changes) -> Brand:
     check_perm(acting_user, perms.MANAGE_STORES)
-    return save_changes(brand, actor=acting_user, changes=_only(changes, BRAND_FIELDS))
+    return save_changes(brand, actor=acting_user, changes=only_known_fields(changes, BRAND_FIELDS))
 
 
 # --- Stores ----------------------------------------------------------------------------------
 @transaction.atomic
 def store_create(*, acting_user, **data) -> Store:
     check_perm(acting_user, perms.MANAGE_STORES)
-    data = dict(_only(data, STORE_FIELDS))
+    data = dict(only_known_fields(data, STORE_FIELDS))
     data["brand"] = _resolve(Brand, data.get("brand"), "brand", user=acting_user)
     return save_new(Store(**data), actor=acting_user)
 
@@ -97,7 +96,7 @@ def store_create(*, acting_user, **data) -> Store:
 @transaction.atomic
 def store_update(*, acting_user, store: Store, **changes) -> Store:
     check_perm(acting_user, perms.MANAGE_STORES)
-    changes = dict(_only(changes, STORE_FIELDS))
+    changes = dict(only_known_fields(changes, STORE_FIELDS))
     if "brand" in changes:
         changes["brand"] = _resolve(Brand, changes["brand"], "brand", user=acting_user)
     return save_changes(store, actor=acting_user, changes=changes)
@@ -159,7 +158,7 @@ def _new_login(*, username: str, password: str, language: str = ""):
 def staff_create(*, acting_user, username: str = "", password: str = "", **data) -> Staff:
     """Add a staff member; with ``username`` and ``password`` also their login account."""
     check_perm(acting_user, perms.MANAGE_STAFF)
-    data = _staff_relations(dict(_only(data, STAFF_FIELDS)), acting_user=acting_user)
+    data = _staff_relations(dict(only_known_fields(data, STAFF_FIELDS)), acting_user=acting_user)
     staff = Staff(**data)
     if username or password:
         staff.tenant = require_active_tenant()
@@ -171,7 +170,9 @@ def staff_create(*, acting_user, username: str = "", password: str = "", **data)
 @transaction.atomic
 def staff_update(*, acting_user, staff: Staff, **changes) -> Staff:
     check_perm(acting_user, perms.MANAGE_STAFF)
-    changes = _staff_relations(dict(_only(changes, STAFF_FIELDS)), acting_user=acting_user)
+    changes = _staff_relations(
+        dict(only_known_fields(changes, STAFF_FIELDS)), acting_user=acting_user
+    )
     if "store" in changes and "brand" not in changes and changes["store"] is not None:
         changes["brand"] = changes["store"].brand
     staff = save_changes(staff, actor=acting_user, changes=changes)
@@ -224,7 +225,7 @@ def role_create(
 @transaction.atomic
 def role_update(*, acting_user, role: Role, **changes) -> Role:
     check_perm(acting_user, perms.MANAGE_ROLES)
-    changes = dict(_only(changes, ROLE_FIELDS))
+    changes = dict(only_known_fields(changes, ROLE_FIELDS))
     if "permissions" in changes:
         changes["permissions"] = sorted(set(changes["permissions"] or []))
     role = save_changes(role, actor=acting_user, changes=changes)

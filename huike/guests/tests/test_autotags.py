@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from huike.core import errors
 from huike.core.models import AuditEntry, JobRun
@@ -90,28 +90,29 @@ def test_a_valid_rule_is_stored_in_its_normal_form(org):
 
 
 def test_a_bad_rule_is_refused_with_a_message_per_condition(org):
-    messages = rule_errors(
-        [
-            {"metric": "height", "op": ">=", "value": 1},
-            {"metric": "visit_count", "op": ">", "value": 1},
-            {"metric": "visit_count", "op": ">=", "value": "many"},
-            {"metric": "visit_count", "op": ">=", "value": 2.5},
-            {"metric": "total_spend", "op": ">=", "value": -1},
-            {"metric": "ordered_dish", "op": ">=", "value": 2},
-            {"metric": "visit_count", "op": ">=", "value": 2, "dish": "D001"},
-            {"metric": "visit_count", "op": ">=", "value": 2, "colour": "red"},
-            {"op": ">=", "value": 2},
-            "visits > 3",
-        ]
-    )
+    bad_rule = [
+        {"metric": "height", "op": ">=", "value": 1},
+        {"metric": "visit_count", "op": ">", "value": 1},
+        {"metric": "visit_count", "op": ">=", "value": "many"},
+        {"metric": "visit_count", "op": ">=", "value": 2.5},
+        {"metric": "total_spend", "op": ">=", "value": -1},
+        {"metric": "ordered_dish", "op": ">=", "value": 2},
+        {"metric": "visit_count", "op": ">=", "value": 2, "dish": "D001"},
+        {"metric": "visit_count", "op": ">=", "value": 2, "colour": "red"},
+        {"op": ">=", "value": 2},
+        "visits > 3",
+    ]
+    with translation.override("en"):
+        messages = rule_errors(bad_rule)
+        assert rule_errors({"metric": "visit_count"}) == ["A rule is a list of conditions."]
     assert [m.split(":")[0] for m in messages] == [f"Condition {n}" for n in range(1, 11)]
     assert "visit_count" in messages[0] and ">=" in messages[1]
     assert "number" in messages[2] and "whole number" in messages[3]
     assert "between 0" in messages[4] and "dish code" in messages[5].lower()
     assert "Only the dish metric" in messages[6] and "colour" in messages[7]
     assert "metric is required" in messages[8]
-    assert rule_errors({"metric": "visit_count"}) == ["A rule is a list of conditions."]
     assert rule_errors([{"metric": "visit_count", "op": ">=", "value": 1}] * 11)
+    assert rule_errors(bad_rule)[0].startswith("条件 1")  # Chinese by default
 
 
 def test_a_tag_with_a_bad_rule_is_not_saved(hq):
@@ -356,7 +357,7 @@ def test_the_tag_page_saves_a_rule_and_shows_errors_beside_it(client, hq):
         {"name": "常客", "colour": "#206bc4", "rule": '[{"metric": "visit_count", "op": "<"}]'},
         headers=HX,
     ).content.decode()
-    assert tid("error-rule") in bad and "Condition 1" in bad
+    assert tid("error-rule") in bad and "条件 1" in bad
     not_json = client.post(
         reverse("tag_edit", args=[tag.pk]),
         {"name": "常客", "colour": "#206bc4", "rule": "[{"},

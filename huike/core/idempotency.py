@@ -4,11 +4,14 @@ in the same transaction as the write, so a racing repeat waits for it and then r
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Status
 
@@ -91,3 +94,11 @@ def respond_once(request, response, *, scope: str, perform: Callable[[], tuple[i
     if replayed:
         response["Idempotent-Replayed"] = "true"
     return Status(status, payload)
+
+
+def idempotency_records_prune(*, now: dt.datetime | None = None) -> int:
+    """Forget first responses older than HUIKE_IDEMPOTENCY_TTL_HOURS (every tenant); a key
+    sent again after that runs as a new request. Returns how many were removed."""
+    cutoff = (now or timezone.now()) - dt.timedelta(hours=settings.HUIKE_IDEMPOTENCY_TTL_HOURS)
+    removed, _ = IdempotencyRecord.all_tenants.filter(created_at__lt=cutoff).delete()
+    return removed

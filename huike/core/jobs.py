@@ -11,6 +11,7 @@ from .models import JobRun
 
 AUDIT_CHECK = "audit_chain_check"
 HEARTBEAT = "worker_heartbeat"
+IDEMPOTENCY_PRUNE = "idempotency_prune"
 HEARTBEAT_STALE_AFTER = dt.timedelta(minutes=3)
 
 
@@ -23,6 +24,20 @@ def audit_chain_check() -> JobRun:
         finished_at=timezone.now(),
         ok=not breaks,
         detail={"entries": checked, "breaks": [str(b) for b in breaks]},
+    )
+
+
+def idempotency_prune() -> JobRun:
+    from .idempotency import idempotency_records_prune
+
+    started = timezone.now()
+    removed = idempotency_records_prune(now=started)
+    return JobRun.objects.create(
+        name=IDEMPOTENCY_PRUNE,
+        started_at=started,
+        finished_at=timezone.now(),
+        ok=True,
+        detail={"removed": removed},
     )
 
 

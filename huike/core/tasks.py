@@ -1,14 +1,20 @@
-"""Platform jobs: the nightly audit-chain check and the worker heartbeat."""
+"""Platform jobs: the nightly audit-chain check, idempotency-record pruning and the worker
+heartbeat."""
 
 from huey import crontab
 from huey.contrib.djhuey import HUEY, close_db, db_periodic_task
 
-from .jobs import audit_chain_check, worker_heartbeat
+from .jobs import audit_chain_check, idempotency_prune, worker_heartbeat
 
 
 @db_periodic_task(crontab(hour="3", minute="0"))
 def nightly_audit_chain_check():
     audit_chain_check()
+
+
+@db_periodic_task(crontab(hour="4", minute="0"))
+def nightly_idempotency_prune():
+    idempotency_prune()
 
 
 @db_periodic_task(crontab(minute="*"))

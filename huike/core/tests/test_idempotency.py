@@ -177,3 +177,32 @@ def test_ten_simultaneous_creates_of_one_store_code_make_one_row(live_org, live_
     assert Store.objects.filter(code="t1-s3").count() == 1
     assert IdempotencyRecord.objects.count() == 1
     assert verify_all_chains()[1] == []
+
+
+def test_the_nightly_job_forgets_old_first_responses_only(org, hq, settings):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from huike.core.idempotency import run_once
+    from huike.core.models import IdempotencyRecord, JobRun
+    from huike.core.tasks import nightly_idempotency_prune
+
+    settings.HUIKE_IDEMPOTENCY_TTL_HOURS = 48
+    calls = []
+
+    def perform():
+        calls.append(1)
+        return 201, {"n": len(calls)}
+
+    run_once(scope="t", key="old", body=b"{}", perform=perform)
+    run_once(scope="t", key="new", body=b"{}", perform=perform)
+    IdempotencyRecord.objects.filter(key="old").update(
+        created_at=timezone.now() - dt.timedelta(hours=49)
+    )
+    nightly_idempotency_prune()
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["new"]
+    assert JobRun.objects.get(name="idempotency_prune").detail == {"removed": 1}
+    # the pruned key runs afresh; the kept one still replays
+    assert run_once(scope="t", key="old", body=b"{}", perform=perform)[1] == {"n": 3}
+    assert run_once(scope="t", key="new", body=b"{}", perform=perform)[2] is True

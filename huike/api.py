@@ -28,6 +28,7 @@ api_errors.install(api)
 api.add_router("/", core_router)
 api.add_router("/", org_router)
 for router in (
+    "huike.guests.api_merge.router",
     "huike.guests.api.router",
     "huike.guests.api_capture.router",
     "huike.guests.api_360.router",

@@ -17,6 +17,7 @@ urlpatterns = [
     path("guests/", include("huike.guests.urls")),
     path("guests/", include("huike.guests.urls_capture")),
     path("guests/", include("huike.guests.urls_privacy")),
+    path("guests/", include("huike.guests.urls_merge")),
     path("menu/", include("huike.menu.urls")),
     path("orders/", include("huike.orders.urls")),
     path("competitors/", include("huike.competitors.urls")),

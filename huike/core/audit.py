@@ -69,10 +69,35 @@ def _locked_head(chain: str) -> AuditChainHead:
 
 
 def object_label(obj: models.Model | None) -> tuple[str, str, str]:
+    """Type, id and label of an entry's object; a model with ``audit_label()`` chooses its
+    label (guests are named by number, never by name: decision 0012)."""
     if obj is None:
         return "", "", ""
     meta = obj._meta
-    return f"{meta.app_label}.{meta.model_name}", str(obj.pk or ""), str(obj)[:200]
+    label = obj.audit_label() if hasattr(obj, "audit_label") else str(obj)
+    return f"{meta.app_label}.{meta.model_name}", str(obj.pk or ""), label[:200]
+
+
+REDACTED = "***"
+
+
+def without_personal_values(obj: models.Model | None, changes: dict) -> dict:
+    """``changes`` with the value of each of ``obj``'s ``audit_personal_fields`` replaced by
+    ``REDACTED`` (an empty value stays empty): the log says that personal data changed, never
+    what it was (decision 0012)."""
+    personal = getattr(obj, "audit_personal_fields", None)
+    if not personal:
+        return changes
+
+    def hidden(value):
+        if isinstance(value, list) and len(value) == 2:  # an update's [old, new]
+            return [hidden(value[0]), hidden(value[1])]
+        return value if value in (None, "", [], {}) else REDACTED
+
+    return {
+        key: hidden(value) if key in personal or key.removesuffix("_id") in personal else value
+        for key, value in changes.items()
+    }
 
 
 def audit_record(
@@ -111,7 +136,7 @@ def audit_record(
             object_type=object_type[:60],
             object_id=str(object_id)[:64],
             object_repr=object_repr[:200],
-            changes=_canonical(changes or {}),
+            changes=_canonical(without_personal_values(obj, changes or {})),
             ip_address=ip_address if ip_address is not None else client_ip(),
             prev_hash=head.hash,
         )
@@ -169,3 +194,63 @@ def verify_all_chains() -> tuple[int, list[ChainBreak]]:
     chains |= set(AuditChainHead.objects.values_list("chain", flat=True))
     breaks = [b for c in sorted(chains) if (b := verify_chain(c))]
     return AuditEntry.objects.count(), breaks
+
+
+def audit_records(entries) -> list[AuditEntry]:
+    """Append many entries at once: each item holds the keyword arguments of ``audit_record``.
+    Each chain's head is locked once (chains in name order), the entries get consecutive
+    sequence numbers in the order given and are inserted in one statement; the result is the
+    same chain as ``audit_record`` called for each in turn. Call inside the service's
+    transaction."""
+    prepared = []
+    ip = None
+    for item in entries:
+        obj = item.get("obj")
+        actor = item.get("actor")
+        object_type = item.get("object_type", "")
+        object_id = item.get("object_id", "")
+        object_repr = item.get("object_repr", "")
+        if obj is not None:
+            object_type, object_id, object_repr = object_label(obj)
+        tenant = item.get("tenant")
+        if tenant is None:
+            tenant = getattr(obj, "tenant", None) if obj is not None else None
+            tenant = tenant or get_active_tenant() or getattr(actor, "tenant", None)
+        tenant_id = tenant.pk if tenant else None
+        ip_address = item.get("ip_address")
+        if ip_address is None:
+            ip = client_ip() if ip is None else ip
+            ip_address = ip
+        actor_name = item.get("actor_name", "")
+        prepared.append(
+            AuditEntry(
+                chain=chain_name(tenant_id),
+                tenant_id=tenant_id,
+                created_at=timezone.now(),
+                actor=actor if actor is not None and actor.pk else None,
+                actor_name=(
+                    actor_name or (actor.get_username() if actor and actor.pk else "system")
+                )[:150],
+                action=item["action"],
+                object_type=object_type[:60],
+                object_id=str(object_id)[:64],
+                object_repr=object_repr[:200],
+                changes=_canonical(without_personal_values(obj, item.get("changes") or {})),
+                ip_address=ip_address,
+            )
+        )
+    if not prepared:
+        return []
+    with transaction.atomic():
+        heads = {chain: _locked_head(chain) for chain in sorted({e.chain for e in prepared})}
+        links = {chain: (head.seq, head.hash) for chain, head in heads.items()}
+        for entry in prepared:
+            seq, prev_hash = links[entry.chain]
+            entry.seq, entry.prev_hash = seq + 1, prev_hash
+            entry.hash = entry_digest(entry)
+            links[entry.chain] = (entry.seq, entry.hash)
+        AuditEntry.objects.bulk_create(prepared)
+        for chain, head in heads.items():
+            seq, last_hash = links[chain]
+            AuditChainHead.objects.filter(pk=head.pk).update(seq=seq, hash=last_hash)
+    return prepared

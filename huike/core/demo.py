@@ -6,6 +6,7 @@ from django.db import transaction
 
 
 def load_all():
+    from huike.guests import demo as guests_demo
     from huike.menu import demo as menu_demo
     from huike.orders import demo as orders_demo
     from huike.org import demo as org_demo
@@ -14,6 +15,7 @@ def load_all():
         tenant = org_demo.load()
         menu_demo.load()
         orders_demo.load()
+        guests_demo.load()
     return tenant
 
 

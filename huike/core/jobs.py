@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import connection
 from django.utils import timezone
 
 from .audit import verify_all_chains
@@ -12,6 +13,7 @@ from .models import JobRun
 AUDIT_CHECK = "audit_chain_check"
 HEARTBEAT = "worker_heartbeat"
 IDEMPOTENCY_PRUNE = "idempotency_prune"
+DATABASE_OPTIMIZE = "database_optimize"
 HEARTBEAT_STALE_AFTER = dt.timedelta(minutes=3)
 
 
@@ -38,6 +40,24 @@ def idempotency_prune() -> JobRun:
         finished_at=timezone.now(),
         ok=True,
         detail={"removed": removed},
+    )
+
+
+def database_optimize() -> JobRun:
+    """On SQLite, ``PRAGMA optimize``: refresh the planner's statistics where they went stale,
+    so lookups keep choosing the selective index as tables grow (Django never runs ANALYZE).
+    PostgreSQL's autovacuum does this by itself: nothing to do there."""
+    started = timezone.now()
+    vendor = connection.vendor
+    if vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA optimize")
+    return JobRun.objects.create(
+        name=DATABASE_OPTIMIZE,
+        started_at=started,
+        finished_at=timezone.now(),
+        ok=True,
+        detail={"vendor": vendor, "optimized": vendor == "sqlite"},
     )
 
 

@@ -132,10 +132,14 @@ def access_for(user) -> Access:
 
 
 def _staff_of(user):
-    try:
-        return user.staff
-    except models.ObjectDoesNotExist:
-        return None
+    """The user's staff record with its role, store and org unit, in one query (every request
+    reads them)."""
+    staff_model = user._meta.get_field("staff").related_model
+    return (
+        staff_model._base_manager.select_related("role", "store", "org_unit")
+        .filter(user_id=user.pk)
+        .first()
+    )
 
 
 def forget_access(user) -> None:

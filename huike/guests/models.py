@@ -129,8 +129,34 @@ class Guest(TenantScopedModel):
             models.Index(fields=["tenant", "name"], name="guest_name"),
         ]
 
+    # What the audit log never keeps in clear (decision 0012): that a field changed is
+    # recorded, its value is not, so an erased guest leaves nothing personal behind.
+    audit_personal_fields = frozenset(
+        {
+            "name",
+            "surname",
+            "title",
+            "primary_phone",
+            "email",
+            "birthday",
+            "company",
+            "job_title",
+            "address",
+            "taste_preferences",
+            "dish_requirements",
+            "likes",
+            "taboos",
+            "preferred_room",
+            "consent_source",
+            "notes",
+        }
+    )
+
     def __str__(self):
         return self.title or self.name or self.primary_phone or f"#{self.pk}"
+
+    def audit_label(self) -> str:
+        return f"#{self.pk}"
 
 
 class GuestPhone(TenantScopedModel):
@@ -144,9 +170,16 @@ class GuestPhone(TenantScopedModel):
         verbose_name = _("further phone")
         verbose_name_plural = _("further phones")
         constraints = [models.UniqueConstraint(fields=["guest", "phone"], name="guestphone_unique")]
+        # Lookup by phone is per tenant; tenant first lets SQLite use it without statistics.
+        indexes = [models.Index(fields=["tenant", "phone"], name="guestphone_tenant_phone")]
+
+    audit_personal_fields = frozenset({"phone", "label"})
 
     def __str__(self):
         return self.phone
+
+    def audit_label(self) -> str:
+        return f"#{self.pk} ({self._meta.verbose_name} #{self.guest_id})"
 
 
 class ImportantDate(TenantScopedModel):
@@ -169,8 +202,13 @@ class ImportantDate(TenantScopedModel):
         verbose_name_plural = _("important dates")
         ordering = ["date"]
 
+    audit_personal_fields = frozenset({"date", "label"})
+
     def __str__(self):
         return f"{self.get_kind_display()} {self.date}"
+
+    def audit_label(self) -> str:
+        return f"{self.get_kind_display()} (#{self.guest_id})"
 
 
 class GuestContact(TenantScopedModel):
@@ -185,8 +223,13 @@ class GuestContact(TenantScopedModel):
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
 
+    audit_personal_fields = frozenset({"name", "relation", "phone"})
+
     def __str__(self):
         return self.name
+
+    def audit_label(self) -> str:
+        return f"#{self.pk} ({self._meta.verbose_name} #{self.guest_id})"
 
 
 class GuestTag(TenantScopedModel):
@@ -272,5 +315,103 @@ class CollectedFact(TenantScopedModel):
         verbose_name_plural = _("captured facts")
         ordering = ["-captured_at", "-id"]
 
+    audit_personal_fields = frozenset({"data"})
+
     def __str__(self):
         return f"{self.get_point_display()} {self.captured_at:%Y-%m-%d}"
+
+
+class GuestMerge(TenantScopedModel):
+    """One merge of a duplicate guest into the surviving profile (G4): what moved, which blank
+    fields of the survivor were filled from the duplicate, and, once undone, when and by whom.
+    The duplicate stays as a redirect (``Guest.merged_into``) until the merge is undone."""
+
+    survivor = models.ForeignKey(
+        Guest, on_delete=models.PROTECT, related_name="merges_in", verbose_name=_("kept guest")
+    )
+    merged = models.ForeignKey(
+        Guest, on_delete=models.PROTECT, related_name="merges_out", verbose_name=_("merged guest")
+    )
+    # {mover code: [ids moved]} — the rows each app moved, so an undo moves the same ones back.
+    moved = models.JSONField(_("moved rows"), default=dict, blank=True)
+    # {field: [survivor's value before, value after]} for the profile fields the merge changed.
+    filled = models.JSONField(_("filled fields"), default=dict, blank=True)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("merged by"),
+    )
+    merged_at = models.DateTimeField(_("merged at"), db_index=True)
+    undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("undone by"),
+    )
+    undo_reason = models.CharField(_("reason for the undo"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("guest merge")
+        verbose_name_plural = _("guest merges")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(survivor=models.F("merged")), name="guestmerge_not_itself"
+            ),
+            # A duplicate is merged away at most once at a time.
+            models.UniqueConstraint(
+                fields=["merged"],
+                condition=Q(undone_at__isnull=True),
+                name="guestmerge_active_once",
+            ),
+        ]
+
+    audit_personal_fields = frozenset({"filled"})
+
+    def __str__(self):
+        return f"#{self.merged_id} → #{self.survivor_id}"
+
+
+class MergeCandidate(TenantScopedModel):
+    """A pair of guests that look like one person (G4), found by the duplicate scan. ``guest_a``
+    is always the older profile (lower id). Dismissed pairs are kept so the scan never offers
+    them again."""
+
+    class Reason(models.TextChoices):
+        SAME_PHONE = "same_phone", _("same phone")
+        NAME_BIRTHDAY = "name_birthday", _("same name and birthday")
+        CLOSE_NAME = "close_name", _("similar name, same phone ending")
+
+    guest_a = models.ForeignKey(Guest, on_delete=models.CASCADE, related_name="+")
+    guest_b = models.ForeignKey(Guest, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(_("why"), max_length=20, choices=Reason.choices)
+    score = models.PositiveSmallIntegerField(_("similarity"), default=100)
+    found_at = models.DateTimeField(_("found at"))
+    dismissed_at = models.DateTimeField(_("dismissed at"), null=True, blank=True)
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("dismissed by"),
+    )
+
+    class Meta:
+        verbose_name = _("possible duplicate")
+        verbose_name_plural = _("possible duplicates")
+        constraints = [
+            models.UniqueConstraint(fields=["guest_a", "guest_b"], name="mergecandidate_pair"),
+            models.CheckConstraint(
+                condition=Q(guest_a__lt=models.F("guest_b")), name="mergecandidate_ordered"
+            ),
+        ]
+        indexes = [models.Index(fields=["tenant", "dismissed_at", "-score"], name="candidate_open")]
+
+    def __str__(self):
+        return f"#{self.guest_a_id} ~ #{self.guest_b_id}"

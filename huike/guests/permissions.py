@@ -16,6 +16,7 @@ REVEAL_PHONE = register_permission(
 )
 EXPORT_GUESTS = register_permission("guests.export", _("Export guest lists to Excel"), AREA)
 MERGE_GUESTS = register_permission("guests.merge", _("Merge duplicate guests"), AREA)
+UNDO_MERGE = register_permission("guests.merge_undo", _("Undo a guest merge"), AREA)
 PERSONAL_DATA = register_permission(
     "guests.personal_data", _("Export or erase a guest's personal data on request"), AREA
 )
@@ -63,6 +64,7 @@ GRANTS = {
         REVEAL_PHONE,
         EXPORT_GUESTS,
         MERGE_GUESTS,
+        UNDO_MERGE,
         PERSONAL_DATA,
     ],
     "manager": [VIEW_GUESTS, EDIT_GUESTS, CAPTURE, REVEAL_PHONE, EXPORT_GUESTS],

@@ -28,7 +28,7 @@ from huike.core.timeutils import DEFAULT_TIME_ZONE, in_zone
 from huike.orders.models import Order
 
 from . import permissions as perms
-from .models import CollectedFact, Guest, GuestContact, GuestPhone, ImportantDate
+from .models import CollectedFact, Guest, GuestContact, GuestMerge, GuestPhone, ImportantDate
 
 FORMATS = ("json", "xlsx")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -83,13 +83,11 @@ def _row(obj, names: list[str]) -> dict:
 
 
 def guest_personal_data(guest: Guest) -> dict:
-    """Everything Huike holds about ``guest``, as JSON-safe data: the profile, further phones,
-    important dates, contacts, tags, captured facts, orders with their lines and payments, and
-    the audit entries about the guest."""
-    profile = _row(
-        guest,
-        [f.attname for f in Guest._meta.concrete_fields if f.name != "tenant"],
-    )
+    """Everything Huike holds about ``guest``, as JSON-safe data: the profile and the profiles
+    merged into it, further phones, important dates, contacts, tags, captured facts, orders
+    with their lines and payments, and the audit entries about the guest."""
+    profile_fields = [f.attname for f in Guest._meta.concrete_fields if f.name != "tenant"]
+    profile = _row(guest, profile_fields)
     profile["referrer"] = str(guest.referrer) if guest.referrer_id else None
     profile["home_store"] = guest.home_store.name if guest.home_store_id else None
     phones = [_row(p, ["phone", "label"]) for p in GuestPhone.objects.filter(guest=guest)]
@@ -163,8 +161,11 @@ def guest_personal_data(guest: Guest) -> dict:
             tenant_id=guest.tenant_id, object_type="guests.guest", object_id=str(guest.pk)
         ).order_by("seq")
     ]
+    # The same person's other profiles, merged into this one (G4).
+    merged_profiles = [_row(other, profile_fields) for other in guest.merged_guests.order_by("pk")]
     return {
         "profile": profile,
+        "merged_profiles": merged_profiles,
         "phones": phones,
         "important_dates": dates,
         "contacts": contacts,
@@ -209,6 +210,7 @@ def _workbook(data: dict):
         "order_lines": _("Order lines"),
         "payments": _("Payments"),
         "audit": _("Audit log"),
+        "merged_profiles": _("Merged profiles"),
     }
     orders = [
         {k: v for k, v in o.items() if k not in ("lines", "payments")} for o in data["orders"]
@@ -227,6 +229,7 @@ def _workbook(data: dict):
         "order_lines": _sheet_rows(lines),
         "payments": _sheet_rows(payments),
         "audit": _sheet_rows(data["audit"]),
+        "merged_profiles": _sheet_rows(data["merged_profiles"]),
     }
     workbook = Workbook(write_only=True)
     for key, rows in sheets.items():
@@ -289,6 +292,10 @@ def _anonymise(guest: Guest, *, actor, reason: str, extra: dict | None = None) -
             "important_dates": ImportantDate.objects.filter(guest=locked).delete()[0],
             "contacts": GuestContact.objects.filter(guest=locked).delete()[0],
             "captured_facts_emptied": CollectedFact.objects.filter(guest=locked).update(data={}),
+            # merge records keep the profile values a merge filled in (for its undo)
+            "merge_values_cleared": GuestMerge.objects.filter(
+                Q(survivor=locked) | Q(merged=locked)
+            ).update(filled={}),
         }
         for name, value in ERASED_FIELDS.items():
             setattr(locked, name, value)
@@ -314,14 +321,31 @@ def _anonymise(guest: Guest, *, actor, reason: str, extra: dict | None = None) -
 def guest_erase(*, acting_user, guest: Guest, reason: str) -> Guest:
     """Erase a guest's personal data on request (irreversible): personal fields anonymised,
     further phones, dates and contacts deleted, captured facts emptied, consent withdrawn;
-    orders and the guest's totals stay. Refused for a guest already anonymised."""
+    orders and the guest's totals stay; the profiles merged into the guest are erased too.
+    Refused for a guest already anonymised."""
     check_perm(acting_user, perms.PERSONAL_DATA, target=f"guests.guest:{guest.pk}")
     reason = (reason or "").strip()
     if not reason:
         raise errors.InvalidInput(
             fields={"reason": [_("Give the reason for the erasure.")]}, code="reason_required"
         )
-    return _anonymise(guest, actor=acting_user, reason=reason[:500])
+    with transaction.atomic():
+        erased = _anonymise(guest, actor=acting_user, reason=reason[:500])
+        _anonymise_merged_into(erased, actor=acting_user, reason=reason[:500])
+    return erased
+
+
+def _anonymise_merged_into(guest: Guest, *, actor, reason: str) -> None:
+    """The profiles merged into an erased guest (G4 redirects) are the same person: erased
+    too, in the same transaction (and theirs in turn)."""
+    pending = [guest.pk]
+    while pending:
+        merged = list(Guest.objects.filter(merged_into_id__in=pending, anonymised_at__isnull=True))
+        for other in merged:
+            _anonymise(
+                other, actor=actor, reason=reason, extra={"merged_into": other.merged_into_id}
+            )
+        pending = [other.pk for other in merged]
 
 
 # --- Retention -------------------------------------------------------------------------------

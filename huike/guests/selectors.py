@@ -206,7 +206,9 @@ def guest_by_phone(phone: str) -> Guest | None:
     """The guest with this phone (primary or further, any common way of writing it), following
     a merge to the surviving guest; InvalidInput when ``phone`` is no valid number."""
     e164 = normalise_phone(phone, field="phone")
-    guest = Guest.objects.filter(primary_phone=e164).first()
+    # ``primary_phone__gt=""`` repeats the condition of the unique index on (tenant, phone), so
+    # the planner may use that partial index (SQLite can't tell it from the bound value alone).
+    guest = Guest.objects.filter(primary_phone=e164, primary_phone__gt="").first()
     if guest is None:
         further = GuestPhone.objects.filter(phone=e164).select_related("guest").first()
         guest = further.guest if further is not None else None

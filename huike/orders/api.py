@@ -8,8 +8,10 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import File, Query, Router, Status
 from ninja.files import UploadedFile
+from pydantic import ValidationError
 
 from huike.core import errors
+from huike.core.api_errors import pydantic_fields
 from huike.core.permissions import check_perm, get_for_user
 from huike.org.models import Store
 
@@ -19,6 +21,8 @@ from .models import Order
 from .schemas import (
     CorrectionIn,
     ImportReportOut,
+    OrderBatchIn,
+    OrderBatchOut,
     OrderDetailOut,
     OrderIn,
     OrderPage,
@@ -40,10 +44,15 @@ def _answer(response: HttpResponse, order: Order):
     return Status(201, body)
 
 
-def _store_pk(payload: OrderIn):
+def _store_pk(payload: OrderIn, codes: dict | None = None):
     if payload.store is not None or not payload.store_code:
         return payload.store
-    store = Store.objects.filter(code=payload.store_code).values_list("pk", flat=True).first()
+    codes = {} if codes is None else codes
+    if payload.store_code not in codes:
+        codes[payload.store_code] = (
+            Store.objects.filter(code=payload.store_code).values_list("pk", flat=True).first()
+        )
+    store = codes[payload.store_code]
     if store is None:
         raise errors.InvalidInput(fields={"store_code": [_("Not found.")]})
     return store
@@ -73,6 +82,60 @@ def post_order(request, response: HttpResponse, payload: OrderIn):
         **_order_args(payload),
     )
     return _answer(response, order)
+
+
+@router.post(
+    "/orders/batch",
+    response=OrderBatchOut,
+    summary="Post up to 500 orders at once (each idempotent on store + pos_order_id)",
+    description=(
+        "Each order is the body of POST /orders and is posted as that call would post it, with "
+        "the same checks and effects; the batch is written in one transaction, much faster than "
+        "one call per order. The answer lists, in the request's order, each order's status: "
+        "created, replayed (the same store and number with the same content was already "
+        "posted; nothing written) or error with the problem {code, message, fields} that POST "
+        "/orders would have answered (duplicate_order for the same number with other content). "
+        "A bad order does not stop the others."
+    ),
+)
+def post_order_batch(request, payload: OrderBatchIn):
+    check_perm(request.user, perms.POST_ORDERS)
+    failed: dict[int, errors.DomainError] = {}
+    valid: list[tuple[int, dict]] = []
+    numbers: dict[int, str | None] = {}
+    codes: dict = {}
+    for i, raw in enumerate(payload.orders):
+        numbers[i] = raw.get("pos_order_id") if isinstance(raw.get("pos_order_id"), str) else None
+        try:
+            order = OrderIn.model_validate(raw)
+            valid.append((i, {"store": _store_pk(order, codes), **_order_args(order)}))
+        except ValidationError as exc:
+            failed[i] = errors.InvalidInput(fields=pydantic_fields(exc.errors()))
+        except errors.DomainError as exc:
+            failed[i] = exc
+    posted = services.orders_post_batch(
+        acting_user=request.user, orders=[args for _i, args in valid], source="api"
+    )
+    results = [None] * len(payload.orders)
+    for i, exc in failed.items():
+        results[i] = {"index": i, "pos_order_id": numbers[i], "status": "error", "error": exc}
+    for (i, _args), result in zip(valid, posted, strict=True):
+        results[i] = {
+            "index": i,
+            "pos_order_id": numbers[i],
+            "status": result.status,
+            "order": result.order,
+            "error": result.error,
+        }
+    for result in results:
+        if result["error"] is not None:
+            result["error"] = result["error"].as_problem()
+    return {
+        "created": sum(r["status"] == services.CREATED for r in results),
+        "replayed": sum(r["status"] == services.REPLAYED for r in results),
+        "failed": sum(r["status"] == services.ERROR for r in results),
+        "results": results,
+    }
 
 
 @router.post(

@@ -163,3 +163,40 @@ class ImportReportOut(Schema):
     orders_rejected: int
     errors: list[ImportErrorOut]
     errors_truncated: bool
+
+
+MAX_BATCH = 500  # the same limit as services.MAX_BATCH
+
+
+class OrderBatchIn(StrictIn):
+    orders: list[dict] = Field(
+        min_length=1,
+        max_length=MAX_BATCH,
+        description=(
+            "Up to 500 orders, each the body of POST /orders. Each is checked on its own: a bad "
+            "order is reported in its result and does not stop the others."
+        ),
+    )
+
+
+class ProblemOut(Schema):
+    code: str
+    message: str
+    fields: dict[str, list[str]]
+
+
+class OrderBatchResultOut(Schema):
+    index: int = Field(description="The order's position in the request, from 0")
+    pos_order_id: str | None = None
+    status: Literal["created", "replayed", "error"]
+    order: OrderOut | None = Field(default=None, description="The stored order (not on error)")
+    error: ProblemOut | None = Field(
+        default=None, description="Why the order was not posted (the problem of POST /orders)"
+    )
+
+
+class OrderBatchOut(Schema):
+    created: int
+    replayed: int
+    failed: int
+    results: list[OrderBatchResultOut]

@@ -21,6 +21,10 @@ RECENT_ORDERS = 10
 TOP_DISHES = 10
 TOP_PLACES = 5
 TREND_MONTHS = 12
+ORDER_KEYS = (
+    "id", "pos_order_id", "kind", "status", "table_label", "closed_at", "party_size", "total",
+)  # fmt: skip
+KIND_LABELS = dict(Order.Kind.choices)
 
 
 def _never_counted(guest) -> bool:
@@ -31,10 +35,11 @@ def consumption(*, user, guest) -> dict | None:
     """The latest orders and the spend per month over the last year (net of refunds)."""
     if _never_counted(guest):
         return None
+    # Plain rows (values), not model instances: the 360 is a hot path (bench/guest_360.py).
     recent = list(
         Order.objects.filter(guest=guest)
-        .select_related("store")
-        .order_by("-closed_at", "-id")[:RECENT_ORDERS]
+        .order_by("-closed_at", "-id")
+        .values(*ORDER_KEYS, "store__name")[:RECENT_ORDERS]
     )
     if not recent:
         return None
@@ -56,16 +61,16 @@ def consumption(*, user, guest) -> dict | None:
     return {
         "orders": [
             {
-                "id": o.pk,
-                "pos_order_id": o.pos_order_id,
-                "kind": o.kind,
-                "kind_label": str(o.get_kind_display()),
-                "status": o.status,
-                "store": o.store.name,
-                "table_label": o.table_label,
-                "closed_at": o.closed_at,
-                "party_size": o.party_size,
-                "total": str(o.total),
+                "id": o["id"],
+                "pos_order_id": o["pos_order_id"],
+                "kind": o["kind"],
+                "kind_label": str(KIND_LABELS.get(o["kind"], o["kind"])),
+                "status": o["status"],
+                "store": o["store__name"],
+                "table_label": o["table_label"],
+                "closed_at": o["closed_at"],
+                "party_size": o["party_size"],
+                "total": str(o["total"]),
             }
             for o in recent
         ],
@@ -87,20 +92,22 @@ def top_dishes(*, user, guest) -> dict | None:
         return None
     tallies = list(
         GuestDishTally.objects.filter(guest=guest, times_ordered__gt=0)
-        .select_related("dish")
-        .order_by("-times_ordered", "-last_ordered_at")[:TOP_DISHES]
+        .order_by("-times_ordered", "-last_ordered_at")
+        .values("dish_id", "dish__code", "dish__name", "times_ordered", "qty", "last_ordered_at")[
+            :TOP_DISHES
+        ]
     )
     if not tallies:
         return None
     return {
         "dishes": [
             {
-                "dish": t.dish_id,
-                "code": t.dish.code,
-                "name": t.dish.name,
-                "times_ordered": t.times_ordered,
-                "qty": str(t.qty.normalize()),
-                "last_ordered_at": t.last_ordered_at,
+                "dish": t["dish_id"],
+                "code": t["dish__code"],
+                "name": t["dish__name"],
+                "times_ordered": t["times_ordered"],
+                "qty": str(t["qty"].normalize()),
+                "last_ordered_at": t["last_ordered_at"],
             }
             for t in tallies
         ]
@@ -112,18 +119,18 @@ def preferred_places(*, user, guest) -> dict | None:
         return None
     tallies = list(
         GuestPlaceTally.objects.filter(guest=guest, visits__gt=0)
-        .select_related("store")
-        .order_by("-visits", "store_id", "table_label")[:TOP_PLACES]
+        .order_by("-visits", "store_id", "table_label")
+        .values("store_id", "store__name", "table_label", "visits")[:TOP_PLACES]
     )
     if not tallies:
         return None
     return {
         "places": [
             {
-                "store": t.store_id,
-                "store_name": t.store.name,
-                "table_label": t.table_label,
-                "visits": t.visits,
+                "store": t["store_id"],
+                "store_name": t["store__name"],
+                "table_label": t["table_label"],
+                "visits": t["visits"],
             }
             for t in tallies
         ]

@@ -155,6 +155,7 @@ STATICFILES_DIRS = [
     ("vendor/tabler", BASE_DIR / "node_modules" / "@tabler" / "core" / "dist"),
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
     ("vendor/alpinejs", BASE_DIR / "node_modules" / "alpinejs" / "dist"),
+    ("vendor/echarts", BASE_DIR / "node_modules" / "echarts" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -192,6 +193,8 @@ HUIKE_LOGIN_MAX_FAILURES = int(os.environ.get("HUIKE_LOGIN_MAX_FAILURES", "5"))
 HUIKE_LOGIN_LOCK_MINUTES = int(os.environ.get("HUIKE_LOGIN_LOCK_MINUTES", "15"))
 HUIKE_IDEMPOTENCY_TTL_HOURS = int(os.environ.get("HUIKE_IDEMPOTENCY_TTL_HOURS", "48"))
 HUIKE_GUEST_RETENTION_YEARS = int(os.environ.get("HUIKE_GUEST_RETENTION_YEARS", "3"))
+# Two names count as similar for the duplicate scan (G4) from this RapidFuzz ratio (0-100).
+HUIKE_DUPLICATE_NAME_SIMILARITY = int(os.environ.get("HUIKE_DUPLICATE_NAME_SIMILARITY", "60"))
 # How many proxies in front of the app append to X-Forwarded-For; 0 = the peer's address is the
 # client's (read by huike.core.context.ip_from_request for the audit log and sign-in throttle).
 HUIKE_TRUSTED_PROXY_HOPS = int(os.environ.get("HUIKE_TRUSTED_PROXY_HOPS", "0"))

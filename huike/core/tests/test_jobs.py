@@ -231,3 +231,17 @@ def test_with_redis_url_jobs_queue_in_redis(tmp_path, redis_url):
     assert found["class"] == "PriorityRedisHuey" and found["immediate"] is False
     assert found["dequeued"] is True
     assert found["task"].endswith("heartbeat")
+
+
+def test_the_nightly_database_optimize_runs_on_sqlite_and_is_recorded(db):
+    from django.db import connection
+
+    from huike.core.models import JobRun
+    from huike.core.tasks import nightly_database_optimize
+
+    nightly_database_optimize()
+    run = JobRun.objects.get(name="database_optimize")
+    assert run.ok and run.detail == {
+        "vendor": connection.vendor,
+        "optimized": connection.vendor == "sqlite",
+    }

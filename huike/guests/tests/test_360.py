@@ -112,13 +112,15 @@ def test_the_guest_sheet_policy_gates_whole_sections(org, users, guest):
 
 
 def test_merge_history_lists_the_guests_merged_into_this_one(hq, users, guest):
+    from huike.guests.merging import guest_merge
+
     loser = services.guest_create(acting_user=hq, name="王先生(重复)", primary_phone="13900001234")
-    Guest.objects.filter(pk=loser.pk).update(merged_into=guest)
+    merge = guest_merge(acting_user=hq, survivor=guest, merged=loser)
     items = _section(profile360.guest_360(user=users["manager"], guest=guest), "merge_history")[
         "items"
     ]
-    assert [(i["id"], i["name"], i["phone"]) for i in items] == [
-        (loser.pk, "王先生(重复)", "139****1234")
+    assert [(i["id"], i["name"], i["phone"], i["merge_id"]) for i in items] == [
+        (loser.pk, "王先生(重复)", "139****1234", merge.pk)
     ]
 
 

@@ -115,7 +115,7 @@ def test_the_json_export_holds_everything_about_the_guest_and_is_audited(hq, gue
 def test_the_excel_export_has_one_sheet_per_kind(hq, guest):
     export = guest_personal_data_export(acting_user=hq, guest=guest, fmt="xlsx")
     book = load_workbook(io.BytesIO(export.file.read()))
-    assert len(book.sheetnames) == 10
+    assert len(book.sheetnames) == 11
     profile = {row[0]: row[1] for row in book.worksheets[0].iter_rows(values_only=True)}
     assert profile["name"] == "王大明" and profile["primary_phone"] == "+8613812345678"
     lines = list(book.worksheets[7].iter_rows(values_only=True))
@@ -264,7 +264,7 @@ def test_api_exports_json_and_excel(api, guest):
         "application/vnd.openxmlformats"
     )
     book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
-    assert len(book.sheetnames) == 10
+    assert len(book.sheetnames) == 11
     assert export_audits(guest).count() == 2
 
 
@@ -341,7 +341,7 @@ def test_the_page_downloads_the_excel_file(client, hq, guest):
     response = client.get(url)
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
-    assert len(book.sheetnames) == 10 and export_audits(guest).count() == 1
+    assert len(book.sheetnames) == 11 and export_audits(guest).count() == 1
     bad = client.get(reverse("guest_personal_data_download", args=[guest.pk, "csv"]))
     assert bad.status_code == 404
 

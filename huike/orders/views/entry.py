@@ -31,7 +31,7 @@ FIELD_LABELS = {
 }
 
 
-def _explain(form, exc: errors.DomainError) -> None:
+def explain_order_error(form, exc: errors.DomainError) -> None:
     """Service errors beside the header fields; line and payment errors above the editor."""
     for name, messages_ in (exc.fields or {}).items():
         parts = name.split(".")
@@ -62,7 +62,7 @@ def _explain(form, exc: errors.DomainError) -> None:
         form.add_error(None, str(exc.message))
 
 
-def _dishes() -> list[dict]:
+def dish_choices() -> list[dict]:
     return [
         {
             "id": d.pk,
@@ -106,7 +106,7 @@ def order_entry(request):
             except PAGE_ERRORS:
                 raise
             except errors.DomainError as exc:
-                _explain(form, exc)
+                explain_order_error(form, exc)
             else:
                 messages.success(
                     request,
@@ -129,7 +129,7 @@ def order_entry(request):
         "orders/partials/order_entry_form.html",
         {
             "form": form,
-            "dishes": _dishes(),
+            "dishes": dish_choices(),
             "editor": json.dumps(editor, ensure_ascii=False),
             "tiers": TIER_CHOICES,
             "methods": METHOD_CHOICES,

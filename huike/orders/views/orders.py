@@ -4,12 +4,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 
 from huike.core.htmx import render_page
-from huike.core.permissions import check_perm
+from huike.core.permissions import check_perm, has_perm
 from huike.core.timeutils import DEFAULT_TIME_ZONE, day_bounds
 
 from .. import permissions as perms
 from .. import selectors
 from ..forms import OrderFilterForm
+from .followups import correctable, refundable
 
 PAGE_SIZE = 50
 
@@ -42,9 +43,15 @@ def order_list(request):
 def order_detail(request, pk: int):
     check_perm(request.user, perms.VIEW_ORDERS)
     order = selectors.order_get(user=request.user, order_id=pk)
+    may_post = has_perm(request.user, perms.POST_ORDERS)
     return render_page(
         request,
         "orders/order_detail.html",
         "orders/order_detail.html",
-        {"order": order},
+        {
+            "order": order,
+            "may_post": may_post,
+            "refundable": may_post and refundable(order),
+            "correctable": may_post and correctable(order),
+        },
     )

@@ -3,13 +3,18 @@ and the merge records, each showing guests only as the reader's guest sheet allo
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from huike.core import errors
+from huike.core.money import format_cny
 from huike.core.permissions import check_perm, visible_fields
 from huike.core.phone import mask_phone
+from huike.core.timeutils import DEFAULT_TIME_ZONE, in_zone
 
 from . import permissions as perms
 from . import selectors
@@ -87,13 +92,21 @@ def merge_guest_get(*, user, guest_id, field: str) -> Guest:
         raise errors.InvalidInput(fields={field: [_("No such guest.")]}) from exc
 
 
-def _shown(value) -> str:
+def _shown(key: str, value) -> str:
+    """A sheet value as the comparison page shows it."""
     if value in (None, "", []):
         return ""
     if isinstance(value, bool):
         return str(_("yes") if value else _("no"))
     if isinstance(value, list):
         return "、".join(item.get("phone") or item.get("name") or "" for item in value)
+    if key == "gender":
+        return str(Guest.Gender(value).label)
+    if key == "total_spend":
+        return format_cny(Decimal(value))
+    if key.endswith("_at"):
+        moment = in_zone(dt.datetime.fromisoformat(value), DEFAULT_TIME_ZONE)
+        return moment.strftime("%Y-%m-%d %H:%M")
     return str(value)
 
 
@@ -102,12 +115,12 @@ def comparison(*, user, first: Guest, second: Guest) -> dict:
     the merge should keep by default: the one with more visits, else the older profile."""
     sheets = [selectors.guest_sheet(user=user, guest=g) for g in (first, second)]
     for sheet, guest in zip(sheets, (first, second), strict=True):
-        sheet["created_at"] = guest.created_at.date().isoformat()
+        sheet["created_at"] = guest.created_at.isoformat()
     rows = []
     for key, label in COMPARED:
         if key not in sheets[0]:
             continue
-        left, right = (_shown(sheet.get(key)) for sheet in sheets)
+        left, right = (_shown(key, sheet.get(key)) for sheet in sheets)
         rows.append({"key": key, "label": label, "first": left, "second": right})
     keep = max((first, second), key=lambda g: (g.visit_count, -g.pk))
     return {"first": sheets[0], "second": sheets[1], "rows": rows, "suggested": keep.pk}

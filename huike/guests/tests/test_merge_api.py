@@ -229,3 +229,18 @@ def test_an_unknown_pair_address_is_not_found(client, users, pair):
     client.force_login(users["hq"])
     assert client.get(reverse("guest_merge") + "?a=x&b=1").status_code == 404
     assert client.get(reverse("guest_merge") + "?a=999999&b=1").status_code == 404
+
+
+def test_the_comparison_shows_values_as_staff_read_them(client, users, pair):
+    kept, dup = pair
+    services.guest_update(acting_user=users["hq"], guest=kept, gender="m")
+    client.force_login(users["hq"])
+    rows = {
+        row["key"]: row
+        for row in client.get(reverse("guest_merge") + f"?a={kept.pk}&b={dup.pk}").context[
+            "compared"
+        ]["rows"]
+    }
+    assert rows["gender"]["first"] == "男"
+    assert rows["total_spend"]["second"] == "¥286.00"
+    assert len(rows["last_visit_at"]["second"]) == len("2026-01-01 12:00")

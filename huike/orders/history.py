@@ -11,8 +11,8 @@ from huike.core import errors
 from huike.core.money import ZERO
 from huike.guests.models import Guest
 
+from .effects import lock_guest
 from .models import GuestDishTally, GuestPlaceTally, Order, OrderLine
-from .posting import _lock_guest
 
 
 def guest_history_recount(*, guest: Guest) -> Guest:
@@ -20,7 +20,7 @@ def guest_history_recount(*, guest: Guest) -> Guest:
     visit, and the dish and place tallies. Exact by construction; used when orders change
     guest (a merge or its undo). Locks the guest; call inside the caller's transaction."""
     with transaction.atomic():
-        guest = _lock_guest(guest.pk)
+        guest = lock_guest(guest.pk)
         counted = Order.objects.filter(
             guest=guest,
             kind__in=[Order.Kind.SALE, Order.Kind.CORRECTION],
@@ -98,7 +98,7 @@ def guest_history_move(*, source: Guest, target: Guest, order_ids=None) -> list[
         raise errors.InvalidInput(_("A guest's orders cannot be moved to the same guest."))
     with transaction.atomic():
         for pk in sorted([source.pk, target.pk]):  # both locked, in a fixed order
-            _lock_guest(pk)
+            lock_guest(pk)
         orders = Order.objects.filter(guest_id=source.pk)
         if order_ids is not None:
             orders = orders.filter(pk__in=list(order_ids))

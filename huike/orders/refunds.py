@@ -35,32 +35,36 @@ from huike.core.permissions import check_perm, restrict
 from huike.org.models import Store
 
 from . import permissions as perms
+from .effects import (
+    Effect,
+    apply_effect,
+    count_sale,
+    lock_guest,
+    negate,
+    refresh_autotags,
+    sale_effect,
+)
 from .models import Order, OrderLine
-from .posting import (
+from .parsing import (
     CLOCK_SKEW,
     QTY_PLACES,
-    _apply,
-    _audit,
-    _aware,
-    _count_sale,
-    _decimal,
-    _Effect,
-    _Errors,
-    _find,
-    _insert_header,
-    _Line,
-    _line_total,
-    _lock_guest,
-    _negate,
-    _parse_order,
-    _parse_payments,
-    _post_once,
-    _Posting,
-    _refresh_autotags,
-    _replay,
-    _sale_effect,
-    _text,
-    _write_lines_and_payments,
+    FieldErrors,
+    Line,
+    Posting,
+    line_total,
+    parse_aware,
+    parse_decimal,
+    parse_order,
+    parse_payments,
+    parse_text,
+)
+from .posting import (
+    audit_order,
+    find_order,
+    insert_header,
+    post_once,
+    replay,
+    write_lines_and_payments,
 )
 
 
@@ -103,16 +107,16 @@ def order_refund(
         check_perm(acting_user, perms.POST_ORDERS)
         if not restrict(Store.objects.all(), acting_user).filter(pk=order.store_id).exists():
             raise errors.NotFound()
-        errs = _Errors()
-        pos_id = _text(pos_order_id, "pos_order_id", errs, max_length=64, required=True)
-        closed = _aware(closed_at or timezone.now(), "closed_at", errs, required=True)
+        errs = FieldErrors()
+        pos_id = parse_text(pos_order_id, "pos_order_id", errs, max_length=64, required=True)
+        closed = parse_aware(closed_at or timezone.now(), "closed_at", errs, required=True)
         if errs:
             raise errors.InvalidInput(fields=dict(errs))
         fingerprint = _refund_fingerprint(order, pos_id, lines, payments, closed_at)
         original = _lock_original(order)
-        existing = _find(original.store, pos_id)
+        existing = find_order(original.store, pos_id)
         if existing is not None:
-            return _replay(existing, fingerprint)
+            return replay(existing, fingerprint)
         _check_postable(original, action=_("refunded"))
         if closed > timezone.now() + CLOCK_SKEW:
             errs.add("closed_at", _("The order cannot be closed in the future."))
@@ -142,7 +146,7 @@ def order_refund(
                 if target is None:
                     errs.add(f"{prefix}.line", _("The order has no such line."))
                     continue
-                qty = _decimal(raw.get("qty"), f"{prefix}.qty", errs, places=QTY_PLACES)
+                qty = parse_decimal(raw.get("qty"), f"{prefix}.qty", errs, places=QTY_PLACES)
                 if qty is None:
                     continue
                 if qty <= 0:
@@ -164,10 +168,10 @@ def order_refund(
             line = orig_lines[number]
             left = line.line_total - (already.get(line.pk) or ZERO)
             amount = (
-                left if qty == line.remaining_qty else min(left, _line_total(qty, line.unit_price))
+                left if qty == line.remaining_qty else min(left, line_total(qty, line.unit_price))
             )
             refund_lines.append(
-                _Line(
+                Line(
                     dish=line.dish,
                     dish_code=line.dish_code,
                     dish_name=line.dish_name,
@@ -198,7 +202,7 @@ def order_refund(
         if original.refunded_amount + total > original.total:
             total = original.total - original.refunded_amount
             discount = subtotal + charge - total
-        posting = _Posting(
+        posting = Posting(
             kind=Order.Kind.REFUND,
             store=original.store,
             pos_order_id=pos_id,
@@ -216,7 +220,7 @@ def order_refund(
             source=source,
         )
         if payments is not None:
-            posting.payments = _parse_payments(payments, errs)
+            posting.payments = parse_payments(payments, errs)
             paid = sum((a for _m, a in posting.payments), ZERO)
             if not errs and paid != total:
                 errs.add(
@@ -230,10 +234,10 @@ def order_refund(
             posting.payments = _payments_back(original, total)
 
         def write(fingerprint: str) -> Order:
-            refund = _insert_header(posting, acting_user=acting_user, fingerprint=fingerprint)
-            written = _write_lines_and_payments(refund, posting)
+            refund = insert_header(posting, acting_user=acting_user, fingerprint=fingerprint)
+            written = write_lines_and_payments(refund, posting)
             refund.line_count = len(written)
-            effect = _Effect(spend=-total, store_id=original.store_id)
+            effect = Effect(spend=-total, store_id=original.store_id)
             effect.table_label = original.table_label
             for number, qty in wanted.items():
                 OrderLine.objects.filter(pk=orig_lines[number].pk).update(
@@ -255,16 +259,16 @@ def order_refund(
             Order.objects.filter(pk=original.pk).update(**changes)
             guest_now = {}
             if original.guest_id:
-                guest_now = _apply(_lock_guest(original.guest_id), effect)
-            _audit(
+                guest_now = apply_effect(lock_guest(original.guest_id), effect)
+            audit_order(
                 refund,
                 acting_user=acting_user,
                 extra={"original": original.pk, "guest_now": guest_now},
             )
-            _refresh_autotags(original.guest_id)
+            refresh_autotags(original.guest_id)
             return refund
 
-        return _post_once(posting, acting_user=acting_user, write=write, fingerprint=fingerprint)
+        return post_once(posting, acting_user=acting_user, write=write, fingerprint=fingerprint)
 
 
 def _refund_fingerprint(order: Order, pos_id: str, lines, payments, closed_at) -> str:
@@ -337,7 +341,7 @@ def order_correct(
         original = _lock_original(order)
         if not restrict(Store.objects.all(), acting_user).filter(pk=original.store_id).exists():
             raise errors.NotFound()
-        posting = _parse_order(
+        posting = parse_order(
             acting_user=acting_user,
             kind=Order.Kind.CORRECTION,
             store=None,
@@ -358,30 +362,30 @@ def order_correct(
             source=source,
             original=original,
         )
-        existing = _find(original.store, posting.pos_order_id)
+        existing = find_order(original.store, posting.pos_order_id)
         if existing is not None:
-            return _replay(existing, posting.fingerprint())
+            return replay(existing, posting.fingerprint())
         _check_postable(original, action=_("corrected"))
 
         def write(fingerprint: str) -> Order:
-            correction = _insert_header(posting, acting_user=acting_user, fingerprint=fingerprint)
-            written = _write_lines_and_payments(correction, posting)
+            correction = insert_header(posting, acting_user=acting_user, fingerprint=fingerprint)
+            written = write_lines_and_payments(correction, posting)
             correction.line_count = len(written)
             taken_back = {}
             if original.guest_id:
-                guest = _lock_guest(original.guest_id)  # locked before any new guest is made
-                effect = _negate(
-                    _sale_effect(original, list(original.lines.all())),
+                guest = lock_guest(original.guest_id)  # locked before any new guest is made
+                effect = negate(
+                    sale_effect(original, list(original.lines.all())),
                     visit=original.visit_counted,
                 )
                 Order.objects.filter(pk=original.pk).update(
                     status=Order.Status.SUPERSEDED, visit_counted=False
                 )
-                taken_back = _apply(guest, effect)
+                taken_back = apply_effect(guest, effect)
             else:
                 Order.objects.filter(pk=original.pk).update(status=Order.Status.SUPERSEDED)
-            guest_now = _count_sale(correction, written, acting_user=acting_user, posting=posting)
-            _audit(
+            guest_now = count_sale(correction, written, acting_user=acting_user, posting=posting)
+            audit_order(
                 correction,
                 acting_user=acting_user,
                 extra={
@@ -390,7 +394,7 @@ def order_correct(
                     "guest_now": guest_now,
                 },
             )
-            _refresh_autotags(original.guest_id, correction.guest_id)
+            refresh_autotags(original.guest_id, correction.guest_id)
             return correction
 
-        return _post_once(posting, acting_user=acting_user, write=write)
+        return post_once(posting, acting_user=acting_user, write=write)

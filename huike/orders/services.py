@@ -1,7 +1,8 @@
 """Order services (T1–T3), by sub-domain:
 
-* ``posting`` — sales, one (``order_post``) or a batch (``orders_post_batch``): validation,
-  idempotency on the POS's own order number, the guest's history, tallies, auto-tags, audit;
+* ``posting`` — sales, one (``order_post``) or a batch (``orders_post_batch``): idempotency on
+  the POS's own order number, headers, lines and payments, audit; reading an order is
+  ``parsing``'s and its effect on the guest (history, tallies, auto-tags) ``effects``';
 * ``refunds`` — refunds (``order_refund``) and corrections (``order_correct``);
 * ``history`` — recounting a guest's history and moving orders between guests (G4).
 

@@ -11,7 +11,7 @@ from huike.core import errors
 from huike.core.models import AuditEntry
 from huike.guests.models import Guest
 from huike.guests.services import guest_create
-from huike.orders import posting, services
+from huike.orders import effects, services
 from huike.orders.models import GuestDishTally, GuestPlaceTally, Order, OrderLine, OrderPayment
 from huike.orders.services import order_correct, order_post, order_refund
 
@@ -131,7 +131,7 @@ def test_a_failure_half_way_leaves_nothing(org, hq, menu, monkeypatch):
         raise RuntimeError("disk full")
 
     # the guest's tallies are written last, after the header, lines, payments and the guest
-    monkeypatch.setattr(posting, "_write_guest_changes", broken)
+    monkeypatch.setattr(effects, "write_guest_changes", broken)
     with pytest.raises(RuntimeError):
         post(hq, org["store"])
     nothing_written()

@@ -5,10 +5,16 @@ from __future__ import annotations
 import os
 
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer
 
 from huike.core.tenancy import activate_tenant, deactivate_tenant
 
 PASSWORD = "huike-test-pw"
+
+# The live test server listens with Django's default backlog of 10: the concurrency tests'
+# fifty simultaneous connections overflow it on a busy machine and the kernel resets some (a
+# harness artefact, not an answer of the app). Set before the session's live server starts.
+ThreadedWSGIServer.request_queue_size = 128
 
 
 def _setup_tenant(code: str, name: str):

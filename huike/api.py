@@ -36,5 +36,7 @@ for router in (
     "huike.menu.api.router",
     "huike.orders.api.router",
     "huike.competitors.api.router",
+    "huike.messaging.api.router",
+    "huike.loyalty.api.router",
 ):
     api.add_router("/", router)

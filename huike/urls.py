@@ -21,4 +21,6 @@ urlpatterns = [
     path("menu/", include("huike.menu.urls")),
     path("orders/", include("huike.orders.urls")),
     path("competitors/", include("huike.competitors.urls")),
+    path("loyalty/", include("huike.loyalty.urls")),
+    path("messages/", include("huike.messaging.urls")),
 ]

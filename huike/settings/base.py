@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "huike.menu",
     "huike.orders",
     "huike.competitors",
+    "huike.messaging",
+    "huike.loyalty",
     "huike.core.apps.HuikeAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -198,6 +200,32 @@ HUIKE_DUPLICATE_NAME_SIMILARITY = int(os.environ.get("HUIKE_DUPLICATE_NAME_SIMIL
 # How many proxies in front of the app append to X-Forwarded-For; 0 = the peer's address is the
 # client's (read by huike.core.context.ip_from_request for the audit log and sign-in throttle).
 HUIKE_TRUSTED_PROXY_HOPS = int(os.environ.get("HUIKE_TRUSTED_PROXY_HOPS", "0"))
+# Messages to guests (huike.messaging, docs/decisions/0014-messaging-outbox.md). SMS goes through
+# Tencent Cloud SMS when HUIKE_SMS_PROVIDER=tencent; unset, SMS stays queued (never faked as sent).
+HUIKE_SMS_PROVIDER = os.environ.get("HUIKE_SMS_PROVIDER", "")
+HUIKE_SMS_ENDPOINT = os.environ.get("HUIKE_SMS_ENDPOINT", "https://sms.tencentcloudapi.com")
+HUIKE_SMS_REGION = os.environ.get("HUIKE_SMS_REGION", "ap-guangzhou")
+HUIKE_SMS_SECRET_ID = os.environ.get("HUIKE_SMS_SECRET_ID", "")
+HUIKE_SMS_SECRET_KEY = os.environ.get("HUIKE_SMS_SECRET_KEY", "")
+HUIKE_SMS_APP_ID = os.environ.get("HUIKE_SMS_APP_ID", "")
+HUIKE_SMS_SIGN_NAME = os.environ.get("HUIKE_SMS_SIGN_NAME", "")
+# purpose=template id pairs, comma-separated: "loyalty.coupon_issued=1234567,…"
+HUIKE_SMS_TEMPLATES = dict(
+    pair.strip().split("=", 1)
+    for pair in os.environ.get("HUIKE_SMS_TEMPLATES", "").split(",")
+    if "=" in pair
+)
+HUIKE_SMS_TIMEOUT_SECONDS = int(os.environ.get("HUIKE_SMS_TIMEOUT_SECONDS", "10"))
+HUIKE_MESSAGE_MAX_ATTEMPTS = int(os.environ.get("HUIKE_MESSAGE_MAX_ATTEMPTS", "5"))
+HUIKE_MESSAGE_STUCK_MINUTES = int(os.environ.get("HUIKE_MESSAGE_STUCK_MINUTES", "10"))
+# Email to guests through an SMTP relay (Django's SMTP backend); no host: email stays queued.
+HUIKE_EMAIL_HOST = os.environ.get("HUIKE_EMAIL_HOST", "")
+HUIKE_EMAIL_PORT = int(os.environ.get("HUIKE_EMAIL_PORT", "25"))
+HUIKE_EMAIL_USER = os.environ.get("HUIKE_EMAIL_USER", "")
+HUIKE_EMAIL_PASSWORD = os.environ.get("HUIKE_EMAIL_PASSWORD", "")
+HUIKE_EMAIL_SECURITY = os.environ.get("HUIKE_EMAIL_SECURITY", "")  # "", "starttls" or "ssl"
+HUIKE_EMAIL_FROM = os.environ.get("HUIKE_EMAIL_FROM", "")
+HUIKE_EMAIL_TIMEOUT_SECONDS = int(os.environ.get("HUIKE_EMAIL_TIMEOUT_SECONDS", "10"))
 
 LOGGING = {
     "version": 1,

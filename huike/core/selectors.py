@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from .home_alerts import home_alerts
 from .jobs import job_health
 from .models import AuditEntry
 from .permissions import VIEW_AUDIT, has_perm
@@ -35,6 +36,7 @@ def home_figures(*, user) -> dict:
         "today": local_today(),
         "health": health,
         "show_audit_health": can_audit,
+        "alerts": home_alerts(user=user, tenant=tenant),
         "now": timezone.now(),
     }
 

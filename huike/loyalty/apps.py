@@ -8,4 +8,4 @@ class LoyaltyConfig(AppConfig):
     verbose_name = _("Membership and loyalty")
 
     def ready(self):
-        from . import permissions  # noqa: F401  (registers permission codes)
+        from . import alerts, permissions  # noqa: F401  (register the home alert, the codes)

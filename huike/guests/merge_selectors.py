@@ -13,7 +13,6 @@ from django.utils.translation import pgettext_lazy
 from huike.core import errors
 from huike.core.money import format_cny
 from huike.core.permissions import check_perm, visible_fields
-from huike.core.phone import mask_phone
 from huike.core.timeutils import DEFAULT_TIME_ZONE, in_zone
 
 from . import permissions as perms
@@ -21,6 +20,7 @@ from . import selectors
 from .dedupe import open_candidates
 from .merging import mover_labels
 from .models import Guest, GuestMerge, MergeCandidate
+from .selectors import guest_brief
 
 # The rows of the side-by-side page: (sheet key, label).
 COMPARED = [
@@ -45,16 +45,6 @@ COMPARED = [
     ("notes", _("Notes")),
     ("created_at", _("First recorded")),
 ]
-
-
-def guest_brief(*, user, guest: Guest, visible: set[str] | None = None) -> dict:
-    """Id, name and phone of a guest, as the reader's sheet shows them."""
-    visible = visible_fields(user, "guest") if visible is None else visible
-    return {
-        "id": guest.pk,
-        "name": (guest.name or guest.title) if "name" in visible else "",
-        "phone": guest.primary_phone if "phone" in visible else mask_phone(guest.primary_phone),
-    }
 
 
 def candidates_for_user(*, user) -> QuerySet[MergeCandidate]:

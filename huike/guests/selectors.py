@@ -158,6 +158,16 @@ def guest_sheet(*, user, guest: Guest) -> dict:
     return sheet
 
 
+def guest_brief(*, user, guest: Guest, visible: set[str] | None = None) -> dict:
+    """Id, name and phone of a guest, as the reader's sheet shows them."""
+    visible = visible_fields(user, "guest") if visible is None else visible
+    return {
+        "id": guest.pk,
+        "name": (guest.name or guest.title) if "name" in visible else "",
+        "phone": guest.primary_phone if "phone" in visible else mask_phone(guest.primary_phone),
+    }
+
+
 def guest_get_for_user(*, user, guest_id) -> Guest:
     """Fetch-and-authorize: a guest of another tenant, or one that doesn't exist, is NotFound."""
     check_perm(user, perms.VIEW_GUESTS)

@@ -26,3 +26,26 @@ class TopUpForm(ConsoleForm):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("token", f"TU-{uuid.uuid4().hex}")
+
+
+class CardSearchForm(ConsoleForm):
+    q = forms.CharField(label=_("Card number or phone"), max_length=30, required=False)
+
+
+class CardIssueForm(ConsoleForm):
+    """开卡: the guest by phone, the issuing store, optionally a number and a tier."""
+
+    guest_phone = forms.CharField(label=_("Guest's phone"), max_length=30)
+    store = forms.ModelChoiceField(label=_("Issuing store"), queryset=None)
+    number = forms.CharField(
+        label=_("Card number"),
+        max_length=30,
+        required=False,
+        help_text=_("Empty: a number is generated."),
+    )
+    tier = forms.ModelChoiceField(label=_("Tier"), queryset=None, required=False)
+
+    def __init__(self, *args, stores, tiers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["store"].queryset = stores
+        self.fields["tier"].queryset = tiers

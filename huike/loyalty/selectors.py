@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from huike.core import errors
 from huike.core.permissions import check_perm, get_for_user
+from huike.guests.selectors import guest_by_phone
 
 from . import permissions as perms
 from .models import LedgerEntry, MembershipCard
@@ -70,3 +72,20 @@ def entry_data(entry: LedgerEntry) -> dict:
 
 def card_ledger(card: MembershipCard):
     return LedgerEntry.objects.filter(card=card).order_by("-created_at", "-pk")
+
+
+def card_search(*, user, query: str = ""):
+    """Cards for the card list: by card number, or every card of the guest with that phone
+    (any common way of writing it); without a query the latest issued."""
+    cards = card_list(user=user).select_related("guest")
+    query = (query or "").strip()
+    if not query:
+        return cards
+    by_number = cards.filter(number=query)
+    if by_number.exists():
+        return by_number
+    try:
+        guest = guest_by_phone(query)
+    except errors.InvalidInput:
+        return cards.none()
+    return cards.filter(guest=guest) if guest is not None else cards.none()

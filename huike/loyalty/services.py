@@ -28,6 +28,7 @@ from huike.core.services import full_clean_or_raise, save_new
 from huike.core.tenancy import require_active_tenant
 from huike.core.timeutils import local_today
 from huike.guests.models import Guest
+from huike.guests.selectors import guest_by_phone
 from huike.org.models import Store
 
 from . import permissions as perms
@@ -179,6 +180,21 @@ def card_issue(
         changes={"guest": guest.pk, "store": store.pk, "tier": tier.pk if tier else None},
     )
     return card
+
+
+def card_issue_by_phone(*, acting_user, guest_phone: str, store, **options) -> MembershipCard:
+    """开卡 at the counter: the guest found by any of their phones (a merged guest's phone finds
+    the one kept), then ``card_issue``."""
+    check_perm(acting_user, perms.ISSUE_CARDS)
+    try:
+        guest = guest_by_phone(guest_phone)
+    except errors.InvalidInput as exc:
+        raise errors.InvalidInput(fields={"guest_phone": exc.fields.get("phone", [])}) from exc
+    if guest is None:
+        raise errors.InvalidInput(
+            fields={"guest_phone": [_("No guest has this phone: create the guest first.")]}
+        )
+    return card_issue(acting_user=acting_user, guest=guest, store=store, **options)
 
 
 def _set_status(card, *, acting_user, to: str, allowed_from: set, event: str, reason: str):

@@ -24,6 +24,7 @@ from .schemas import (
     OperationOut,
     PageQuery,
     PointsAdjustIn,
+    PointsSpendIn,
     ReasonIn,
     RefundIn,
     ReplaceIn,
@@ -177,6 +178,22 @@ def refund(request, response: HttpResponse, card_id: int, payload: RefundIn):
 
 
 # --- Points -----------------------------------------------------------------------------------
+@router.post(
+    "/loyalty/cards/{card_id}/points/spend",
+    response={201: OperationOut},
+    summary="Redeem points at the till (Idempotency-Key required), closest to expiry first",
+)
+def spend_points(request, response: HttpResponse, card_id: int, payload: PointsSpendIn):
+    _require_key(request)
+    card = _card(request, card_id)
+
+    def perform():
+        entry = services.points_spend(acting_user=request.user, card=card, **payload.model_dump())
+        return 201, _operation_body(card, [entry])
+
+    return respond_once(request, response, scope=f"loyalty.points_spend:{card_id}", perform=perform)
+
+
 @router.post(
     "/loyalty/cards/{card_id}/points/adjust",
     response={201: OperationOut},

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.db.models import F, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Round
 from django.utils.translation import gettext as _
 
 from huike.core import errors
@@ -149,9 +149,14 @@ def post_entries(
     deltas = {f: v - getattr(card, f) for f, v in new.items() if v != getattr(card, f)}
     if deltas:
         # Increments, not the computed values: even a caller that forgot the lock could not
-        # lose an update, and the CHECK constraints would refuse a balance below zero.
+        # lose an update, and the CHECK constraints would refuse a balance below zero. Money is
+        # rounded to the cent in the statement: SQLite adds decimals as floating point
+        # (0.01 + 0.01 + 4.01 - 4.03 is not 0 there), PostgreSQL's numeric is exact anyway.
         MembershipCard.objects.filter(pk=card.pk).update(
-            **{f: F(f) + delta for f, delta in deltas.items()}
+            **{
+                f: F(f) + delta if f == "points_balance" else Round(F(f) + delta, 2)
+                for f, delta in deltas.items()
+            }
         )
         for field in deltas:
             setattr(card, field, new[field])
@@ -203,8 +208,11 @@ def ledger_mismatches(cards=None, *, limit: int = 1000) -> list[dict]:
     )
     queryset = (MembershipCard.all_tenants.all() if cards is None else cards).annotate(
         ledger_points=_sum(LedgerEntry.Kind.POINTS, "points", BigIntegerField()),
-        ledger_principal=_sum(LedgerEntry.Kind.PRINCIPAL, "amount", money),
-        ledger_bonus=_sum(LedgerEntry.Kind.BONUS, "amount", money),
+        # rounded to the cent on both sides: SQLite sums decimals as floating point
+        ledger_principal=Round(_sum(LedgerEntry.Kind.PRINCIPAL, "amount", money), 2),
+        ledger_bonus=Round(_sum(LedgerEntry.Kind.BONUS, "amount", money), 2),
+        cached_principal=Round(F("principal_balance"), 2),
+        cached_bonus=Round(F("bonus_balance"), 2),
         lot_points=Coalesce(
             Subquery(lots, output_field=BigIntegerField()),
             Value(0),
@@ -213,8 +221,8 @@ def ledger_mismatches(cards=None, *, limit: int = 1000) -> list[dict]:
     )
     differing = queryset.filter(
         ~Q(points_balance=F("ledger_points"))
-        | ~Q(principal_balance=F("ledger_principal"))
-        | ~Q(bonus_balance=F("ledger_bonus"))
+        | ~Q(cached_principal=F("ledger_principal"))
+        | ~Q(cached_bonus=F("ledger_bonus"))
         | ~Q(points_balance=F("lot_points"))
     ).order_by("pk")[:limit]
     return [

@@ -48,6 +48,12 @@ class RefundIn(StrictIn):
     reference: str = Field(default="", max_length=64)
 
 
+class PointsSpendIn(StrictIn):
+    points: int = Field(description="More than 0, at most what the card holds")
+    reference: str = Field(default="", max_length=64, description="The till's receipt number")
+    store: int | None = Field(default=None, description="The store where it happens")
+
+
 class PointsAdjustIn(StrictIn):
     points: int = Field(description="Plus or minus, not zero")
     reason: str = Field(max_length=200)

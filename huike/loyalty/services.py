@@ -346,6 +346,7 @@ def points_accrue(
     """Credit points (积分) that expire on ``expires_on`` (default: the end of next year)."""
     check_perm(acting_user, perms.POINTS)
     points = points_amount(points)
+    store = _related(Store, store, "store", required=False)
     card = lock_card(card)
     today = _today(card)
     check_usable(card, today=today)
@@ -388,6 +389,7 @@ def points_spend(
     """Spend points, those closest to expiry first; never more than the card holds."""
     check_perm(acting_user, perms.POINTS)
     points = points_amount(points)
+    store = _related(Store, store, "store", required=False)
     card = lock_card(card)
     check_usable(card)
     (entry,) = post_entries(

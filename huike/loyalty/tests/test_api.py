@@ -14,7 +14,7 @@ from huike.guests.services import guest_create
 from huike.loyalty import services
 from huike.loyalty.models import LedgerEntry, MembershipCard
 
-from .conftest import balances, entry_count
+from .conftest import balances, entry_count, fresh
 
 D = Decimal
 
@@ -214,3 +214,26 @@ def test_the_openapi_spec_lists_the_loyalty_operations(org, api):
         "/api/v1/loyalty/cards/{card_id}/ledger",
     ):
         assert path in paths, sorted(paths)
+
+
+def test_points_are_redeemed_at_the_till_once_per_key(org, api, hq, card):
+    services.points_accrue(acting_user=hq, card=card, points=100)
+    cashier = api("cashier")
+    body = {"points": 30, "reference": "R-1", "store": org["store"].pk}
+    first = cashier.post(f"/loyalty/cards/{card.pk}/points/spend", body, headers=key("p1"))
+    assert first.status_code == 201, first.json()
+    assert first.json()["card"]["balances"]["points"] == 70
+    again = cashier.post(f"/loyalty/cards/{card.pk}/points/spend", body, headers=key("p1"))
+    assert again.status_code == 201 and again["Idempotent-Replayed"] == "true"
+    assert LedgerEntry.objects.filter(points=-30).count() == 1
+    too_many = cashier.post(
+        f"/loyalty/cards/{card.pk}/points/spend", {"points": 71}, headers=key("p2")
+    )
+    assert_problem(too_many, 409, "insufficient_balance")
+    no_key = cashier.post(f"/loyalty/cards/{card.pk}/points/spend", {"points": 1})
+    assert_problem(no_key, 400, "idempotency_key_required")
+    foreign_store = cashier.post(
+        f"/loyalty/cards/{card.pk}/points/spend", {"points": 1, "store": 999999}, headers=key("p3")
+    )
+    assert_problem(foreign_store, 400, "invalid_input", fields=["store"])
+    assert fresh(card).points_balance == 70

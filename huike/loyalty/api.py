@@ -61,6 +61,20 @@ def _require_key(request) -> None:
         )
 
 
+def _money_move(request, response, card_id: int, payload, service, scope: str):
+    """A payment-like operation at the till (top-up, spend, refund, points redemption): the
+    Idempotency-Key is required, and a repeat of it replays the first answer."""
+    _require_key(request)
+    card = _card(request, card_id)
+
+    def perform():
+        done = service(acting_user=request.user, card=card, **payload.model_dump())
+        entries = done if isinstance(done, list) else [done]
+        return 201, _operation_body(card, entries)
+
+    return respond_once(request, response, scope=f"{scope}:{card_id}", perform=perform)
+
+
 # --- Cards ------------------------------------------------------------------------------------
 @router.get("/loyalty/cards", response=list[CardOut], summary="Cards by guest or number")
 def list_cards(request, query: Query[CardQuery]):
@@ -128,16 +142,9 @@ def replace_card(request, response: HttpResponse, card_id: int, payload: Replace
     summary="Top up stored value (Idempotency-Key required); the bonus rule reached adds bonus",
 )
 def top_up(request, response: HttpResponse, card_id: int, payload: AmountIn):
-    _require_key(request)
-    card = _card(request, card_id)
-
-    def perform():
-        entries = services.stored_value_top_up(
-            acting_user=request.user, card=card, **payload.model_dump()
-        )
-        return 201, _operation_body(card, entries)
-
-    return respond_once(request, response, scope=f"loyalty.top_up:{card_id}", perform=perform)
+    return _money_move(
+        request, response, card_id, payload, services.stored_value_top_up, "loyalty.top_up"
+    )
 
 
 @router.post(
@@ -147,16 +154,9 @@ def top_up(request, response: HttpResponse, card_id: int, payload: AmountIn):
     description="Principal and bonus are taken in proportion to what the card holds.",
 )
 def spend(request, response: HttpResponse, card_id: int, payload: AmountIn):
-    _require_key(request)
-    card = _card(request, card_id)
-
-    def perform():
-        entries = services.stored_value_spend(
-            acting_user=request.user, card=card, **payload.model_dump()
-        )
-        return 201, _operation_body(card, entries)
-
-    return respond_once(request, response, scope=f"loyalty.spend:{card_id}", perform=perform)
+    return _money_move(
+        request, response, card_id, payload, services.stored_value_spend, "loyalty.spend"
+    )
 
 
 @router.post(
@@ -165,16 +165,9 @@ def spend(request, response: HttpResponse, card_id: int, payload: AmountIn):
     summary="Refund principal (Idempotency-Key required); the bonus bought with it is forfeited",
 )
 def refund(request, response: HttpResponse, card_id: int, payload: RefundIn):
-    _require_key(request)
-    card = _card(request, card_id)
-
-    def perform():
-        entries = services.stored_value_refund(
-            acting_user=request.user, card=card, **payload.model_dump()
-        )
-        return 201, _operation_body(card, entries)
-
-    return respond_once(request, response, scope=f"loyalty.refund:{card_id}", perform=perform)
+    return _money_move(
+        request, response, card_id, payload, services.stored_value_refund, "loyalty.refund"
+    )
 
 
 # --- Points -----------------------------------------------------------------------------------
@@ -184,14 +177,9 @@ def refund(request, response: HttpResponse, card_id: int, payload: RefundIn):
     summary="Redeem points at the till (Idempotency-Key required), closest to expiry first",
 )
 def spend_points(request, response: HttpResponse, card_id: int, payload: PointsSpendIn):
-    _require_key(request)
-    card = _card(request, card_id)
-
-    def perform():
-        entry = services.points_spend(acting_user=request.user, card=card, **payload.model_dump())
-        return 201, _operation_body(card, [entry])
-
-    return respond_once(request, response, scope=f"loyalty.points_spend:{card_id}", perform=perform)
+    return _money_move(
+        request, response, card_id, payload, services.points_spend, "loyalty.points_spend"
+    )
 
 
 @router.post(

@@ -39,6 +39,8 @@ from django.core.management import call_command  # noqa: E402
 from django.db import DatabaseError, connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 
+from bench.support.bulk import Writer  # noqa: E402
+
 TENANT_CODE = "bench360"
 STORES = 8
 DISHES = 120
@@ -143,34 +145,6 @@ def expected_lines(guests: int, lines_per_guest: int) -> int:
 
 def _money(cents: int) -> str:
     return f"{cents // 100}.{cents % 100:02d}"
-
-
-class Writer:
-    """Bulk insert of plain rows: COPY on PostgreSQL, executemany on SQLite."""
-
-    def __init__(self):
-        self.pg = connection.vendor == "postgresql"
-        self.tz = "+00" if self.pg else ""  # datetimes are written in UTC
-
-    def ts(self, epoch: int) -> str:
-        return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(epoch)) + self.tz
-
-    def write(self, table: str, columns: list[str], rows: list[tuple]) -> None:
-        if not rows:
-            return
-        with connection.cursor() as cursor:
-            if self.pg:
-                text = "".join(
-                    "\t".join("\\N" if v is None else str(v) for v in row) + "\n" for row in rows
-                )
-                raw = cursor.cursor  # the psycopg cursor under Django's wrapper
-                with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-                    copy.write(text)
-            else:
-                marks = ", ".join("?" * len(columns))
-                cursor.executemany(
-                    f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows
-                )
 
 
 GUEST_COLUMNS = [

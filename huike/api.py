@@ -34,9 +34,18 @@ for router in (
     "huike.guests.api_360.router",
     "huike.guests.api_privacy.router",
     "huike.menu.api.router",
+    "huike.menu.api_tables.router",
     "huike.orders.api.router",
     "huike.competitors.api.router",
     "huike.messaging.api.router",
     "huike.loyalty.api.router",
+    "huike.loyalty.api_checkout.router",
+    "huike.loyalty.api_rules.router",
+    "huike.coupons.api.router",
+    "huike.pricing.api.router",
+    "huike.gifts.api.router",
+    "huike.recruitment.api.router",
+    "huike.reservations.api.router",
+    "huike.telephony.api.router",
 ):
     api.add_router("/", router)

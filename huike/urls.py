@@ -22,5 +22,12 @@ urlpatterns = [
     path("orders/", include("huike.orders.urls")),
     path("competitors/", include("huike.competitors.urls")),
     path("loyalty/", include("huike.loyalty.urls")),
+    path("coupons/", include("huike.coupons.urls")),
+    path("pricing/", include("huike.pricing.urls")),
+    path("gifts/", include("huike.gifts.urls")),
+    path("recruitment/", include("huike.recruitment.urls")),
+    path("live/", include("huike.live.urls")),
+    path("reservations/", include("huike.reservations.urls")),
+    path("telephony/", include("huike.telephony.urls")),
     path("messages/", include("huike.messaging.urls")),
 ]

@@ -23,8 +23,18 @@ def ledger_alert(*, user, tenant) -> list[HomeAlert]:
     if run is None or run.ok:
         return []
     cards = [c for c in run.detail.get("differing", []) if c.get("tenant") == tenant.pk]
+    coupons = [c for c in run.detail.get("coupons_differing", []) if c.get("tenant") == tenant.pk]
+    alerts = []
+    if coupons:
+        alerts.append(
+            HomeAlert(
+                "coupons-ledger",
+                _("The nightly ledger check found coupons whose status differs from their events:"),
+                [_("Coupon %(code)s: %(status)s") % c for c in coupons[:SHOWN]],
+            )
+        )
     if not cards:
-        return []
+        return alerts
     message = ngettext(
         "The nightly ledger check found %(n)s card whose balances differ from its ledger:",
         "The nightly ledger check found %(n)s cards whose balances differ from their ledger:",
@@ -39,7 +49,7 @@ def ledger_alert(*, user, tenant) -> list[HomeAlert]:
         }
         for c in cards[:SHOWN]
     ]
-    return [HomeAlert("loyalty-ledger", message, lines)]
+    return [HomeAlert("loyalty-ledger", message, lines), *alerts]
 
 
 register_home_alert(ledger_alert)

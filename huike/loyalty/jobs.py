@@ -17,16 +17,26 @@ POINTS_EXPIRY = "loyalty_points_expiry"
 
 
 def ledger_check() -> JobRun:
-    """Compare every card's cached balances (and open points lots) with its ledger, across all
-    brand groups; a failed run lists the cards that differ."""
+    """Compare every card's cached balances (and open points lots) with its ledger, and every
+    coupon's status with its events, across all brand groups; a failed run lists the cards and
+    coupons that differ."""
+    from huike.coupons.ledger import coupon_mismatches
+    from huike.coupons.models import Coupon
+
     started = timezone.now()
     differing = ledger_mismatches()
+    coupons = coupon_mismatches()
     return JobRun.objects.create(
         name=LEDGER_CHECK,
         started_at=started,
         finished_at=timezone.now(),
-        ok=not differing,
-        detail={"cards": MembershipCard.all_tenants.count(), "differing": differing},
+        ok=not differing and not coupons,
+        detail={
+            "cards": MembershipCard.all_tenants.count(),
+            "differing": differing,
+            "coupons": Coupon.all_tenants.count(),
+            "coupons_differing": coupons,
+        },
     )
 
 
@@ -44,4 +54,24 @@ def points_expiry(*, today=None) -> JobRun:
             detail["cards_expired"] += cards_expire(today=today)
     return JobRun.objects.create(
         name=POINTS_EXPIRY, started_at=started, finished_at=timezone.now(), ok=True, detail=detail
+    )
+
+
+TIERS_EVALUATE = "loyalty_tiers_evaluate"
+
+
+def tiers_nightly(*, today=None) -> JobRun:
+    """Evaluate every active card's tier (up, or down by its brand's policy) in every brand
+    group."""
+    from .tiers import tiers_evaluate_all
+
+    started = timezone.now()
+    detail: dict = {"cards": 0, "up": 0, "down": 0}
+    for tenant in Tenant.objects.order_by("pk"):
+        with tenant_context(tenant):
+            done = tiers_evaluate_all(today=today)
+        for key in detail:
+            detail[key] += done[key]
+    return JobRun.objects.create(
+        name=TIERS_EVALUATE, started_at=started, finished_at=timezone.now(), ok=True, detail=detail
     )

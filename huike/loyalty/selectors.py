@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db.models import Sum
+
 from huike.core import errors
 from huike.core.permissions import check_perm, get_for_user
 from huike.guests.selectors import guest_by_phone
@@ -89,3 +91,13 @@ def card_search(*, user, query: str = ""):
     except errors.InvalidInput:
         return cards.none()
     return cards.filter(guest=guest) if guest is not None else cards.none()
+
+
+def points_earned(order) -> int:
+    """The points an order credited (before any refund took them back)."""
+    return (
+        LedgerEntry.objects.filter(order=order, kind="points", cause="order").aggregate(
+            s=Sum("points")
+        )["s"]
+        or 0
+    )

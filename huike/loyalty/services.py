@@ -24,7 +24,7 @@ from huike.core import errors
 from huike.core.audit import Action, audit_record
 from huike.core.money import CENT, ZERO
 from huike.core.permissions import check_perm
-from huike.core.services import full_clean_or_raise, save_new
+from huike.core.services import full_clean_or_raise, save_changes, save_new
 from huike.core.tenancy import require_active_tenant
 from huike.core.timeutils import local_today
 from huike.guests.models import Guest
@@ -343,7 +343,9 @@ def points_accrue(
     store=None,
     reason: str = "",
 ) -> LedgerEntry:
-    """Credit points (积分) that expire on ``expires_on`` (default: the end of next year)."""
+    """Credit points (积分) that expire on ``expires_on`` (default: the end of next year). Points
+    the card owes from an earlier refund (``points_owed``) are paid from them first, as a
+    reversal entry in the same operation."""
     check_perm(acting_user, perms.POINTS)
     points = points_amount(points)
     store = _related(Store, store, "store", required=False)
@@ -353,21 +355,32 @@ def points_accrue(
     expires_on = expires_on or default_points_expiry(today)
     if expires_on < today:
         raise errors.InvalidInput(fields={"expires_on": [_("This date is in the past.")]})
+    operation = uuid.uuid4()
+    common = {"actor": acting_user, "reference": reference, "store": store, "operation": operation}
     (entry,) = post_entries(
         card,
         [Move(Kind.POINTS, points)],
         cause=cause,
-        actor=acting_user,
-        reference=reference,
         order=order,
-        store=store,
         reason=reason_text(reason, required=False),
+        **common,
     )
+    repaid = min(card.points_owed, points)
+    if repaid:
+        post_entries(
+            card,
+            [Move(Kind.POINTS, -repaid)],
+            cause=Cause.REVERSAL,
+            reason=_("Points owed by an earlier refund."),
+            **common,
+        )
+        MembershipCard.objects.filter(pk=card.pk).update(points_owed=card.points_owed - repaid)
+        card.points_owed -= repaid
     PointsLot(
         tenant_id=card.tenant_id,
         card=card,
         points=points,
-        remaining=points,
+        remaining=points - repaid,
         expires_on=expires_on,
         entry=entry,
     ).save()
@@ -503,36 +516,49 @@ def cards_expire(*, today: dt.date | None = None) -> int:
 
 
 # --- Stored value (L5) ------------------------------------------------------------------------
-def top_up_bonus(*, card: MembershipCard, amount: Decimal) -> Decimal:
-    """The bonus of the highest active rule reached by ``amount``: the card's brand's rules when
-    it has any, else the brand group's (no brand)."""
+def top_up_rule(*, card: MembershipCard, amount: Decimal) -> TopUpRule | None:
+    """The highest active rule reached by ``amount``: the card's brand's rules when it has any,
+    else the brand group's (no brand)."""
     rules = TopUpRule.objects.filter(active=True)
     brand_id = card.store.brand_id
     own = rules.filter(brand_id=brand_id)
     chosen = own if own.exists() else rules.filter(brand__isnull=True)
-    rule = chosen.filter(pay_at_least__lte=amount).order_by("-pay_at_least").first()
-    return rule.bonus if rule else ZERO
+    return chosen.filter(pay_at_least__lte=amount).order_by("-pay_at_least").first()
 
 
 @transaction.atomic
 def stored_value_top_up(
     *, acting_user, card: MembershipCard, amount, reference: str = "", store=None
 ) -> list[LedgerEntry]:
-    """Top up (充值): ``amount`` paid becomes principal; the bonus rule reached adds bonus."""
+    """Top up (充值): ``amount`` paid becomes principal; the bonus rule reached adds bonus and
+    gives its gift coupon (充值送礼) to the card's guest."""
     check_perm(acting_user, perms.STORED_VALUE)
     amount = money_amount(amount)
     store = _related(Store, store, "store", required=False)
     card = lock_card(card)
     check_usable(card)
-    bonus = top_up_bonus(card=card, amount=amount)
-    return post_entries(
+    rule = top_up_rule(card=card, amount=amount)
+    entries = post_entries(
         card,
-        [Move(Kind.PRINCIPAL, amount), Move(Kind.BONUS, bonus)],
+        [Move(Kind.PRINCIPAL, amount), Move(Kind.BONUS, rule.bonus if rule else ZERO)],
         cause=Cause.TOP_UP,
         actor=acting_user,
         reference=reference,
         store=store,
     )
+    if rule is not None and rule.gift_id is not None:
+        from huike.coupons.services import coupon_issue
+
+        coupon_issue(
+            acting_user=acting_user,
+            template=rule.gift_id,
+            guest=card.guest_id,
+            store=store or card.store,
+            card=card,
+            source="top_up_gift",
+            reference=reference or str(entries[0].operation)[:8],
+        )
+    return entries
 
 
 def split_spend(*, principal: Decimal, bonus: Decimal, amount: Decimal) -> tuple[Decimal, Decimal]:
@@ -619,17 +645,50 @@ def tier_create(*, acting_user, code: str, name: str, rank: int = 0) -> Tier:
     return save_new(Tier(code=code, name=name, rank=rank), actor=acting_user)
 
 
-@transaction.atomic
-def top_up_rule_create(
-    *, acting_user, pay_at_least, bonus, brand=None, active: bool = True
-) -> TopUpRule:
+def _top_up_rule_values(values: dict) -> dict:
+    from huike.coupons.models import CouponTemplate
     from huike.org.models import Brand
 
+    parsed = {}
+    if "pay_at_least" in values:
+        parsed["pay_at_least"] = money_amount(values["pay_at_least"], field="pay_at_least")
+    if "bonus" in values:
+        bonus = values["bonus"]
+        zero = bonus in (None, "", 0, "0", "0.00") or bonus == Decimal(0)
+        parsed["bonus"] = ZERO if zero else money_amount(bonus, field="bonus")
+    if "brand" in values:
+        parsed["brand"] = _related(Brand, values["brand"], "brand", required=False)
+    if "gift" in values:
+        parsed["gift"] = _related(CouponTemplate, values["gift"], "gift", required=False)
+        if parsed["gift"] is not None and not parsed["gift"].active:
+            raise errors.InvalidInput(fields={"gift": [_("This coupon is switched off.")]})
+    if "active" in values:
+        parsed["active"] = bool(values["active"])
+    return parsed
+
+
+@transaction.atomic
+def top_up_rule_create(
+    *, acting_user, pay_at_least, bonus, brand=None, gift=None, active: bool = True
+) -> TopUpRule:
+    """A top-up bonus tier (充值赠送) of a brand (no brand: the brand group's): bonus stored value
+    and, optionally, a gift coupon."""
     check_perm(acting_user, perms.CONFIGURE)
-    pay_at_least = money_amount(pay_at_least, field="pay_at_least")
-    bonus = Decimal(0) if bonus in (0, "0", Decimal(0)) else money_amount(bonus, field="bonus")
-    brand = _related(Brand, brand, "brand", required=False)
-    return save_new(
-        TopUpRule(pay_at_least=pay_at_least, bonus=bonus, brand=brand, active=active),
-        actor=acting_user,
+    values = _top_up_rule_values(
+        {"pay_at_least": pay_at_least, "bonus": bonus, "brand": brand, "gift": gift}
     )
+    if values["bonus"] == 0 and values["gift"] is None:
+        raise errors.InvalidInput(fields={"bonus": [_("Give a bonus, a gift coupon or both.")]})
+    return save_new(TopUpRule(active=active, **values), actor=acting_user)
+
+
+@transaction.atomic
+def top_up_rule_update(*, acting_user, rule: TopUpRule, **changes) -> TopUpRule:
+    """Change a top-up rule, or switch it off (``active=False``); top-ups already made keep
+    what they were given."""
+    check_perm(acting_user, perms.CONFIGURE)
+    unknown = set(changes) - {"pay_at_least", "bonus", "brand", "gift", "active"}
+    if unknown:
+        raise errors.InvalidInput(fields={k: [_("Unknown field.")] for k in sorted(unknown)})
+    rule = TopUpRule.objects.select_for_update().get(pk=rule.pk)
+    return save_changes(rule, actor=acting_user, changes=_top_up_rule_values(changes))

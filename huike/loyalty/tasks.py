@@ -14,3 +14,10 @@ def nightly_ledger_check():
 @db_periodic_task(crontab(hour="0", minute="20"))
 def nightly_points_expiry():
     points_expiry()
+
+
+@db_periodic_task(crontab(hour="2", minute="40"))
+def nightly_tiers_evaluate():
+    from .jobs import tiers_nightly
+
+    tiers_nightly()

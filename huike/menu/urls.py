@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import views_tables
 from .views import categories, dishes, spreadsheets
 
 urlpatterns = [
@@ -12,4 +13,14 @@ urlpatterns = [
     path("categories/", categories.category_list, name="category_list"),
     path("categories/<int:pk>/", categories.category_edit, name="category_edit"),
     path("categories/<int:pk>/delete/", categories.category_delete, name="category_delete"),
+]
+
+# Rooms and tables (M2)
+
+urlpatterns += [
+    path("tables/", views_tables.tables_home, name="tables_home"),
+    path("stores/<int:store_id>/tables/", views_tables.store_tables, name="store_tables"),
+    path("stores/<int:store_id>/tables/new/", views_tables.table_create, name="table_create"),
+    path("tables/<int:pk>/", views_tables.table_edit, name="table_edit"),
+    path("areas/<int:pk>/delete/", views_tables.area_delete, name="area_delete"),
 ]

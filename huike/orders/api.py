@@ -61,6 +61,8 @@ def _store_pk(payload: OrderIn, codes: dict | None = None):
 def _order_args(payload) -> dict:
     data = payload.model_dump(exclude={"store", "store_code"})
     data["lines"] = [{k: v for k, v in line.items() if v is not None} for line in data["lines"]]
+    if not data.get("coupons"):
+        data.pop("coupons", None)
     return data
 
 

@@ -344,7 +344,7 @@ def line_total(qty: Decimal, unit_price: Decimal) -> Decimal:
     return (qty * unit_price).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def _parse_lines(raw_lines, errs: FieldErrors, lookups: Lookups) -> list[Line]:
+def parse_lines(raw_lines, errs: FieldErrors, lookups: Lookups) -> list[Line]:
     if not isinstance(raw_lines, list | tuple) or not raw_lines:
         errs.add("lines", _("An order needs at least one line."))
         return []
@@ -572,7 +572,7 @@ def parse_order(
             _money(service_charge if service_charge is not None else "0", "service_charge", errs)
             or ZERO
         ),
-        lines=_parse_lines(lines, errs, lookups),
+        lines=parse_lines(lines, errs, lookups),
         payments=parse_payments(payments, errs),
         original=original,
         source=source,

@@ -40,6 +40,7 @@ from huike.core.permissions import check_perm
 from huike.core.tenancy import require_active_tenant
 from huike.org.models import Store
 
+from . import hooks
 from . import permissions as perms
 from .effects import (
     GuestBook,
@@ -78,7 +79,7 @@ def _find_many(keys) -> dict[tuple[int, str], Order]:
     return {(o.store_id, o.pos_order_id): o for o in found if (o.store_id, o.pos_order_id) in keys}
 
 
-def _duplicate(order: Order) -> DuplicateOrder:
+def duplicate_order(order: Order) -> DuplicateOrder:
     return DuplicateOrder(
         _(
             "Order %(number)s of this store was already posted with other content. "
@@ -91,7 +92,7 @@ def _duplicate(order: Order) -> DuplicateOrder:
 
 def replay(order: Order, fingerprint: str) -> Order:
     if order.fingerprint != fingerprint:
-        raise _duplicate(order)
+        raise duplicate_order(order)
     order.replayed = True
     return order
 
@@ -251,17 +252,54 @@ class PostResult:
 
 
 def orders_post_batch(
-    *, acting_user, orders: list[dict], source: str = Order.Source.API
+    *,
+    acting_user,
+    orders: list[dict],
+    source: str = Order.Source.API,
+    member_checkout: bool = True,
 ) -> list[PostResult]:
     """Post many sales at once (see the module docstring). ``orders``: each the keyword
     arguments of ``order_post`` without ``acting_user`` (``source`` defaults to the batch's).
     One transaction; returns one result per order, in their order. A permission error
-    refuses the whole batch; a bad order only itself."""
+    refuses the whole batch; a bad order only itself. Sales that a member checkout claims
+    (they name a member card or coupons, see ``hooks``) are posted by it, one savepoint each;
+    ``member_checkout=False`` is the checkout's own posting of the sale."""
     if len(orders) > MAX_BATCH:
         raise errors.InvalidInput(fields={"orders": [_("At most %(n)s items.") % {"n": MAX_BATCH}]})
     with transaction.atomic():
         check_perm(acting_user, perms.POST_ORDERS)
-        return _post_sales(acting_user=acting_user, raw_orders=list(orders), source=source)
+        orders = list(orders)
+        claimed = {}
+        if member_checkout:
+            for i, raw in enumerate(orders):
+                checkout = (
+                    hooks.member_checkout_for({"source": source, **raw})
+                    if isinstance(raw, dict)
+                    else None
+                )
+                if checkout is not None:
+                    claimed[i] = checkout
+        if not claimed:
+            return _post_sales(acting_user=acting_user, raw_orders=orders, source=source)
+        results = [PostResult(index=i) for i in range(len(orders))]
+        for i, checkout in claimed.items():
+            try:
+                with transaction.atomic():
+                    order = checkout.post(
+                        acting_user=acting_user, **{"source": source, **orders[i]}
+                    )
+                results[i].status = REPLAYED if order.replayed else CREATED
+                results[i].order = order
+            except errors.DomainError as exc:
+                results[i].error = exc
+        plain = [i for i in range(len(orders)) if i not in claimed]
+        posted = _post_sales(
+            acting_user=acting_user, raw_orders=[orders[i] for i in plain], source=source
+        )
+        for i, result in zip(plain, posted, strict=True):
+            result.index = i
+            results[i] = result
+        return results
 
 
 def _post_sales(*, acting_user, raw_orders: list[dict], source: str) -> list[PostResult]:
@@ -314,7 +352,7 @@ def _post_sales(*, acting_user, raw_orders: list[dict], source: str) -> list[Pos
             replay.replayed = True
             results[i].status, results[i].order = REPLAYED, replay
         else:
-            results[i].error = _duplicate(order)
+            results[i].error = duplicate_order(order)
     fresh = sorted(((leaders[key], order) for key, order in created.items()), key=lambda io: io[0])
     if not fresh:
         return results
@@ -373,9 +411,12 @@ def order_post(
     subtotal=None,
     total=None,
     source: str = Order.Source.API,
+    coupons: list[str] | None = None,
+    member_checkout: bool = True,
 ) -> Order:
     """Post a sale from the POS, an import or manual entry (see the module docstring): a batch
-    of one.
+    of one. A sale naming a member card of the brand group or coupons is a member checkout
+    (``huike.loyalty.checkout``).
 
     ``lines``: ``{"dish_code" or "dish", "qty", "price_tier"="regular", "unit_price"=the dish's
     price of that tier}``; ``payments``: ``{"method", "amount"}`` adding up to the total.
@@ -400,7 +441,14 @@ def order_post(
         "total": total,
         "source": source,
     }
-    [result] = orders_post_batch(acting_user=acting_user, orders=[arguments], source=source)
+    if coupons:
+        arguments["coupons"] = coupons
+    [result] = orders_post_batch(
+        acting_user=acting_user,
+        orders=[arguments],
+        source=source,
+        member_checkout=member_checkout,
+    )
     if result.error is not None:
         raise result.error
     return result.order

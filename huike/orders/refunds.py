@@ -34,6 +34,7 @@ from huike.core.money import CENT, ZERO, allocate
 from huike.core.permissions import check_perm, restrict
 from huike.org.models import Store
 
+from . import hooks
 from . import permissions as perms
 from .effects import (
     Effect,
@@ -266,6 +267,7 @@ def order_refund(
                 extra={"original": original.pk, "guest_now": guest_now},
             )
             refresh_autotags(original.guest_id)
+            hooks.run_refund_hooks(refund=refund, original=original, acting_user=acting_user)
             return refund
 
         return post_once(posting, acting_user=acting_user, write=write, fingerprint=fingerprint)
@@ -366,6 +368,7 @@ def order_correct(
         if existing is not None:
             return replay(existing, posting.fingerprint())
         _check_postable(original, action=_("corrected"))
+        hooks.check_correction(original)
 
         def write(fingerprint: str) -> Order:
             correction = insert_header(posting, acting_user=acting_user, fingerprint=fingerprint)

@@ -47,8 +47,18 @@ class OrderIn(StrictIn):
         default=None, max_length=30, description="Found or created as a guest"
     )
     guest: int | None = Field(default=None, description="Or the guest's id")
-    member_card: str = Field(default="", max_length=40)
-    discount: Decimal = Decimal("0")
+    member_card: str = Field(
+        default="",
+        max_length=40,
+        description="A card of the brand group makes this a member checkout: member pricing, "
+        "stored value, coupons and points in one transaction",
+    )
+    coupons: list[str] = Field(
+        default_factory=list, max_length=10, description="Codes of the member's coupons to use"
+    )
+    discount: Decimal | None = Field(
+        default=None, description="Checked against member pricing on a member checkout"
+    )
     service_charge: Decimal = Decimal("0")
     subtotal: Decimal | None = Field(default=None, description="Checked against the lines")
     total: Decimal | None = Field(

@@ -52,6 +52,13 @@ INSTALLED_APPS = [
     "huike.competitors",
     "huike.messaging",
     "huike.loyalty",
+    "huike.coupons",
+    "huike.pricing",
+    "huike.gifts",
+    "huike.recruitment",
+    "huike.live",
+    "huike.reservations",
+    "huike.telephony",
     "huike.core.apps.HuikeAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -158,6 +165,7 @@ STATICFILES_DIRS = [
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
     ("vendor/alpinejs", BASE_DIR / "node_modules" / "alpinejs" / "dist"),
     ("vendor/echarts", BASE_DIR / "node_modules" / "echarts" / "dist"),
+    ("vendor/jsqr", BASE_DIR / "node_modules" / "jsqr" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

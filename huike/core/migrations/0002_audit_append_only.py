@@ -6,32 +6,11 @@ database owner. On SQLite the model refuses changes and the hash chain shows any
 
 from django.db import migrations
 
-CREATE = """
-CREATE OR REPLACE FUNCTION huike_audit_append_only() RETURNS trigger AS $$
-BEGIN
-    RAISE EXCEPTION 'audit entries are append-only';
-END;
-$$ LANGUAGE plpgsql;
-CREATE TRIGGER core_auditentry_append_only
-    BEFORE UPDATE OR DELETE ON core_auditentry
-    FOR EACH ROW EXECUTE FUNCTION huike_audit_append_only();
-"""
-DROP = """
-DROP TRIGGER IF EXISTS core_auditentry_append_only ON core_auditentry;
-DROP FUNCTION IF EXISTS huike_audit_append_only();
-"""
-
-
-def forwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE)
-
-
-def backwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP)
+from huike.core.migration_helpers import append_only_on_postgresql
 
 
 class Migration(migrations.Migration):
     dependencies = [("core", "0001_initial")]
-    operations = [migrations.RunPython(forwards, backwards)]
+    operations = [
+        append_only_on_postgresql("core_auditentry", "huike_audit_append_only", "audit entries are append-only"),
+    ]

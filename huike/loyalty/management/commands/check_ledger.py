@@ -7,7 +7,8 @@ from huike.loyalty.jobs import ledger_check
 class Command(BaseCommand):
     help = (
         "Prove that every membership card's cached balances equal the sums of its ledger "
-        "entries (and its open points lots); list any card that differs. Records a job run."
+        "entries (and its open points lots) and every coupon's status its events; list any "
+        "that differs. Records a job run."
     )
 
     def handle(self, *args, **options):
@@ -20,13 +21,25 @@ class Command(BaseCommand):
                 )
                 % card
             )
+        for coupon in run.detail["coupons_differing"]:
+            self.stdout.write(
+                _(
+                    "Coupon %(code)s (id %(coupon)s, brand group %(tenant)s): status "
+                    "%(status)s, events %(events)s"
+                )
+                % coupon
+            )
         if not run.ok:
             raise CommandError(
-                _("%(n)d card(s) differ from the ledger.") % {"n": len(run.detail["differing"])}
+                _("%(n)d card(s) and %(m)d coupon(s) differ from the ledger.")
+                % {"n": len(run.detail["differing"]), "m": len(run.detail["coupons_differing"])}
             )
         self.stdout.write(
             self.style.SUCCESS(
-                _("The ledger agrees with every card's balances (%(n)d cards).")
-                % {"n": run.detail["cards"]}
+                _(
+                    "The ledger agrees with every card's balances (%(n)d cards) and every "
+                    "coupon's status (%(m)d coupons)."
+                )
+                % {"n": run.detail["cards"], "m": run.detail["coupons"]}
             )
         )

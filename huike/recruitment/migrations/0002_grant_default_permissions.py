@@ -1,0 +1,13 @@
+from django.db import migrations
+
+from huike.core.migration_helpers import grant_to_built_in_roles
+
+GRANTS = {
+    "hq": ["recruitment.view", "recruitment.manage"],
+    "manager": ["recruitment.view", "recruitment.manage"],
+}
+
+
+class Migration(migrations.Migration):
+    dependencies = [("recruitment", "0001_initial"), ("org", "0001_initial")]
+    operations = [migrations.RunPython(grant_to_built_in_roles(GRANTS), migrations.RunPython.noop)]

@@ -1,0 +1,64 @@
+"""Demo bookings: for each demo store with tables, a handful of bookings today and tomorrow
+for demo guests, in several statuses, made through the services. Idempotent: nothing is
+added once the demo brand group has bookings."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from huike.core.models import Tenant
+from huike.core.tenancy import tenant_context
+from huike.core.timeutils import zone
+from huike.menu.models import DiningTable
+from huike.org import demo as org_demo
+from huike.org.models import Staff, Store
+
+from . import services
+from .models import Booking
+
+# (day offset, hour, minute, party size, phone, name, occasion, status)
+BOOKINGS = [
+    (0, 18, 0, 10, "13907310001", "周建华", "birthday", "confirmed"),
+    (0, 18, 30, 2, "13907310002", "林晓", "", "pending"),
+    (0, 19, 0, 4, "13907310003", "何敏", "family", "pending"),
+    (1, 12, 0, 6, "13907310004", "郭志强", "business", "confirmed"),
+    (1, 18, 0, 12, "13907310005", "宋佳", "wedding", "pending"),
+    (1, 19, 30, 3, "13907310006", "谢婷", "", "pending"),
+]
+
+
+def _starts(store: Store, days: int, hour: int, minute: int) -> dt.datetime:
+    tz = zone(store.time_zone)
+    day = timezone.now().astimezone(tz).date() + dt.timedelta(days=days)
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=tz)
+
+
+def load() -> Tenant | None:
+    """Book the demo evenings (after the org, menu and table demos)."""
+    tenant = Tenant.objects.filter(code=org_demo.TENANT_CODE).first()
+    if tenant is None:
+        return None
+    with tenant_context(tenant):
+        if Booking.objects.exists():
+            return tenant
+        hq = Staff.objects.get(user__username="hq").user
+        store_ids = DiningTable.objects.values("store_id")
+        for store in Store.objects.filter(pk__in=store_ids).order_by("pk"):
+            for days, hour, minute, size, phone, name, occasion, status in BOOKINGS:
+                starts = _starts(store, days, hour, minute)
+                if starts < timezone.now():
+                    starts += dt.timedelta(days=2)
+                booking = services.booking_create(
+                    acting_user=hq,
+                    store=store,
+                    starts_at=starts,
+                    party_size=size,
+                    guest_phone=phone,
+                    guest_name=name,
+                    occasion=occasion,
+                )
+                if status == "confirmed":
+                    services.booking_confirm(acting_user=hq, booking=booking)
+    return tenant

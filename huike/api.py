@@ -47,5 +47,8 @@ for router in (
     "huike.recruitment.api.router",
     "huike.reservations.api.router",
     "huike.telephony.api.router",
+    "huike.waitlist.api.router",
+    "huike.notices.api.router",
+    "huike.tableorders.api.router",
 ):
     api.add_router("/", router)

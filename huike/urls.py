@@ -29,5 +29,8 @@ urlpatterns = [
     path("live/", include("huike.live.urls")),
     path("reservations/", include("huike.reservations.urls")),
     path("telephony/", include("huike.telephony.urls")),
+    path("waitlist/", include("huike.waitlist.urls")),
+    path("notices/", include("huike.notices.urls")),
+    path("table-orders/", include("huike.tableorders.urls")),
     path("messages/", include("huike.messaging.urls")),
 ]

@@ -1,0 +1,1 @@
+"""Booking notices to guests: confirmation, change and reminder (R5)."""

@@ -1,0 +1,5 @@
+"""The notices API."""
+
+from ninja import Router
+
+router = Router(tags=["notices"])

@@ -1,0 +1,1 @@
+"""Dishes ordered with a booking or from the table's QR code (R6)."""

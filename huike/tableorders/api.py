@@ -1,0 +1,5 @@
+"""The tableorders API."""
+
+from ninja import Router
+
+router = Router(tags=["tableorders"])

@@ -1,0 +1,1 @@
+"""Waitlist: parties waiting for a table, offered the next free slot (R4)."""

@@ -1,0 +1,5 @@
+"""The waitlist API."""
+
+from ninja import Router
+
+router = Router(tags=["waitlist"])

@@ -28,6 +28,13 @@ class TelephonyLine(TenantScopedModel):
     name = models.CharField(_("name"), max_length=60)
     code = models.SlugField(_("code"), max_length=40, help_text=_("What the PBX sends."))
     secret = models.CharField(_("shared secret"), max_length=128, default=new_secret)
+    # After a rotation the old secret still signs until ``previous_secret_until``, so the PBX
+    # can be given the new one without a missed call.
+    previous_secret = models.CharField(_("previous secret"), max_length=128, blank=True)
+    previous_secret_until = models.DateTimeField(
+        _("previous secret valid until"), null=True, blank=True
+    )
+    secret_rotated_at = models.DateTimeField(_("secret rotated at"), null=True, blank=True)
     active = models.BooleanField(_("active"), default=True)
 
     scope_paths = {"store": "store", "brand": "store__brand"}
@@ -42,6 +49,14 @@ class TelephonyLine(TenantScopedModel):
 
     def __str__(self):
         return f"{self.name} ({self.code})"
+
+    def secrets_valid_at(self, now) -> list[str]:
+        """The secrets that sign for this line at ``now``: its own, and the previous one
+        during the grace period after a rotation."""
+        valid = [self.secret]
+        if self.previous_secret and self.previous_secret_until and now < self.previous_secret_until:
+            valid.append(self.previous_secret)
+        return valid
 
 
 class IncomingCall(TenantScopedModel):

@@ -21,7 +21,8 @@ LAST_VISITS = 5
 # What the pop shows of the guest sheet, when the role may see it.
 POP_SHEET_KEYS = ("title", "taste_preferences", "dish_requirements", "likes", "taboos", "notes")
 # The 360 sections the pop shows (each already filtered by the role's visible fields).
-POP_SECTIONS = ("loyalty", "consumption", "top_dishes")
+POP_SECTIONS = ("loyalty", "consumption", "top_dishes", "bookings")
+OPEN_BOOKINGS = 3  # the caller's next bookings (pending, confirmed, seated) the pop lists
 
 
 def desk_stores(*, user) -> QuerySet[Store]:
@@ -73,6 +74,7 @@ def call_pop(*, user, call: IncomingCall) -> dict:
         "cards": (sections.get("loyalty") or {}).get("cards", []),
         "visits": consumption.get("orders", [])[:LAST_VISITS],
         "dishes": (sections.get("top_dishes") or {}).get("dishes", []),
+        "bookings": (sections.get("bookings") or {}).get("upcoming", [])[:OPEN_BOOKINGS],
         "visit_count": sheet.get("visit_count"),
         "last_visit_at": sheet.get("last_visit_at"),
     }

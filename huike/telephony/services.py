@@ -20,9 +20,10 @@ from huike.guests.selectors import guest_by_phone
 from huike.live import bus
 
 from . import permissions as perms
-from .models import IncomingCall, TelephonyLine
+from .models import IncomingCall, TelephonyLine, new_secret
 
 MAX_SKEW = dt.timedelta(minutes=5)
+ROTATION_GRACE = dt.timedelta(hours=24)
 
 
 def desk_channel(store_id: int) -> str:
@@ -49,6 +50,50 @@ def line_create(*, acting_user, store, name: str, code: str) -> TelephonyLine:
     return line
 
 
+def _lock_line(line) -> TelephonyLine:
+    pk = line.pk if isinstance(line, TelephonyLine) else line
+    try:
+        return TelephonyLine.objects.select_for_update().get(pk=pk)
+    except (TelephonyLine.DoesNotExist, ValueError, TypeError) as exc:
+        raise errors.NotFound() from exc
+
+
+@transaction.atomic
+def line_rotate_secret(*, acting_user, line) -> TelephonyLine:
+    """Give the line a new secret (shown once); the old one keeps signing for
+    ``ROTATION_GRACE`` while the PBX is set up with the new one. Rotating again within the
+    grace ends the older secret at once: only the last two ever sign."""
+    check_perm(acting_user, perms.MANAGE_LINES)
+    line = _lock_line(line)
+    now = timezone.now()
+    line.previous_secret, line.previous_secret_until = line.secret, now + ROTATION_GRACE
+    line.secret, line.secret_rotated_at = new_secret(), now
+    line.save(
+        update_fields=["secret", "previous_secret", "previous_secret_until", "secret_rotated_at"]
+    )
+    audit_record(
+        action=Action.UPDATE,
+        actor=acting_user,
+        obj=line,
+        changes={"secret": "rotated", "previous_secret_until": line.previous_secret_until},
+    )
+    return line
+
+
+@transaction.atomic
+def line_set_active(*, acting_user, line, active: bool) -> TelephonyLine:
+    """Switch a line off (its PBX's calls are refused as ``unknown_line``) or on again."""
+    check_perm(acting_user, perms.MANAGE_LINES)
+    line = _lock_line(line)
+    if line.active != bool(active):
+        line.active = bool(active)
+        line.save(update_fields=["active"])
+        audit_record(
+            action=Action.UPDATE, actor=acting_user, obj=line, changes={"active": line.active}
+        )
+    return line
+
+
 def sign(secret: str, timestamp: str, body: bytes) -> str:
     """The signature a PBX sends: hex HMAC-SHA256 over ``timestamp + "." + body``."""
     message = timestamp.encode() + b"." + body
@@ -66,14 +111,18 @@ def line_authenticate(
     )
     if not lines:
         raise errors.NotAuthenticated(_("Unknown telephone line."), code="unknown_line")
+    now = now or timezone.now()
     signed = [
         line
         for line in lines
-        if signature and hmac.compare_digest(sign(line.secret, timestamp, body), signature.lower())
+        if signature
+        and any(
+            hmac.compare_digest(sign(secret, timestamp, body), signature.lower())
+            for secret in line.secrets_valid_at(now)
+        )
     ]
     if len(signed) != 1:
         raise errors.NotAuthenticated(_("The signature does not match."), code="bad_signature")
-    now = now or timezone.now()
     try:
         sent = dt.datetime.fromtimestamp(int(timestamp), tz=dt.UTC)
     except (TypeError, ValueError, OverflowError, OSError) as exc:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from huike.core.forms import run_service
@@ -89,10 +90,41 @@ def line_list(request):
         )
         if ok:
             form = LineForm(stores=stores)
+    return _lines_page(request, form=form, new_line=new_line)
+
+
+def _lines_page(request, *, form=None, new_line=None, rotated=None):
+    stores = restrict(Store.objects.filter(active=True), request.user)
     lines = restrict(TelephonyLine.objects.select_related("store"), request.user)
     return render_page(
         request,
         "telephony/lines.html",
         "telephony/lines.html",
-        {"lines": lines, "form": form, "new_line": new_line},
+        {
+            "lines": lines,
+            "form": form or LineForm(stores=stores),
+            "new_line": new_line,
+            "rotated": rotated,
+        },
     )
+
+
+def _line(request, pk: int) -> TelephonyLine:
+    return get_object_or_404(restrict(TelephonyLine.objects.all(), request.user), pk=pk)
+
+
+@login_required
+@require_POST
+def line_rotate(request, pk: int):
+    """A new secret for the line, shown once on the page that answers."""
+    rotated = services.line_rotate_secret(acting_user=request.user, line=_line(request, pk))
+    return _lines_page(request, rotated=rotated)
+
+
+@login_required
+@require_POST
+def line_active(request, pk: int):
+    services.line_set_active(
+        acting_user=request.user, line=_line(request, pk), active=request.POST.get("active") == "1"
+    )
+    return redirect("telephony_lines")

@@ -51,7 +51,10 @@ def new_page(browser, live_server):
 
     def make(*, locale: str = "zh-CN", width: int = 1024, height: int = 768):
         context = browser.new_context(
-            base_url=live_server.url, locale=locale, viewport={"width": width, "height": height}
+            base_url=live_server.url,
+            locale=locale,
+            viewport={"width": width, "height": height},
+            reduced_motion="reduce",  # no menu animation to click into
         )
         context.set_default_timeout(15_000)
         contexts.append(context)
@@ -70,6 +73,12 @@ def unfold_menu(page) -> None:
 
 
 def open_menu_item(page, testid: str) -> None:
-    """Click a menu entry, unfolding the menu first where needed."""
+    """Click a menu entry as staff do: unfold the menu where the screen is narrow, open the
+    entry's group, click the entry, and wait until its page is there."""
     unfold_menu(page)
-    page.get_by_test_id(testid).click()
+    item = page.get_by_test_id(testid)
+    if not item.is_visible():
+        page.locator(f"[data-menu-group]:has([data-testid='{testid}']) > .dropdown-toggle").click()
+    href = item.get_attribute("href")
+    item.click()
+    page.wait_for_url(f"**{href}")

@@ -79,7 +79,7 @@ def test_hq_edits_a_role_and_the_console_fits_a_tablet(live_org, new_page):
     toggle = page.get_by_test_id("menu-toggle")
     expect(toggle).to_be_visible()
     toggle.click()
-    page.get_by_test_id("nav-roles").click()
+    open_menu_item(page, "nav-roles")
     page.get_by_test_id("role-row").filter(has_text="服务员").get_by_test_id("role-edit").click()
     page.get_by_test_id("perm-org.view").check()
     page.get_by_test_id("role-submit").click()

@@ -5,6 +5,7 @@ import json
 from django import template
 from django.utils import formats
 
+from ..menu import menu_for
 from ..models import AuditEntry
 from ..money import format_cny
 from ..permissions import has_perm
@@ -45,3 +46,12 @@ def audit_action(code):
 def compact_json(value):
     """{{ entry.changes|compact_json }} → {"name": ["旧", "新"]} (readable, Chinese as itself)."""
     return json.dumps(value, ensure_ascii=False, separators=(", ", ": "), default=str)
+
+
+@register.simple_tag(takes_context=True)
+def main_menu(context):
+    """{% main_menu as groups %}: the menu groups the signed-in user may see."""
+    request = context["request"]
+    match = request.resolver_match
+    current = f"{match.namespace}:{match.url_name}" if match and match.namespace else None
+    return menu_for(request.user, current or (match.url_name if match else None))

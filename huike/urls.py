@@ -32,5 +32,6 @@ urlpatterns = [
     path("waitlist/", include("huike.waitlist.urls")),
     path("notices/", include("huike.notices.urls")),
     path("table-orders/", include("huike.tableorders.urls")),
+    path("t/", include("huike.tableorders.urls_public")),
     path("messages/", include("huike.messaging.urls")),
 ]

@@ -12,11 +12,13 @@ def load_all():
     from huike.loyalty import demo as loyalty_demo
     from huike.menu import demo as menu_demo
     from huike.menu import demo_tables
+    from huike.notices import demo as notices_demo
     from huike.orders import demo as orders_demo
     from huike.org import demo as org_demo
     from huike.pricing import demo as pricing_demo
     from huike.recruitment import demo as recruitment_demo
     from huike.reservations import demo as reservations_demo
+    from huike.tableorders import demo as tableorders_demo
     from huike.telephony import demo as telephony_demo
 
     with transaction.atomic():
@@ -31,6 +33,8 @@ def load_all():
         gifts_demo.load()
         recruitment_demo.load()
         reservations_demo.load()
+        notices_demo.load()
+        tableorders_demo.load()
         telephony_demo.load()
     return tenant
 

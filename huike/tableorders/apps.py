@@ -6,3 +6,6 @@ class TableordersConfig(AppConfig):
     name = "huike.tableorders"
     label = "tableorders"
     verbose_name = _("Table orders")
+
+    def ready(self):
+        from . import permissions  # noqa: F401  (register the codes)

@@ -22,6 +22,12 @@ class Entry:
     url_name: str
     needs: tuple[str, ...]  # every permission code listed is required
     pages: tuple[str, ...] = ()
+    any_of: tuple[str, ...] = ()  # and, when given, at least one of these
+
+    def shown_to(self, user) -> bool:
+        return all(has_perm(user, code) for code in self.needs) and (
+            not self.any_of or any(has_perm(user, code) for code in self.any_of)
+        )
 
     @property
     def testid(self) -> str:
@@ -78,6 +84,15 @@ MENU: tuple[Group, ...] = (
                 ("booking_new", "booking_detail"),
             ),
             Entry("floor", _("Floor"), "floor", ("reservations.view",)),
+            Entry(
+                "table-orders",
+                _("Table orders"),
+                "table_orders",
+                (),
+                ("table_codes", "table_codes_print", "pre_order_edit"),
+                any_of=("reservations.view", "tableorders.handle"),
+            ),
+            Entry("notices", _("Booking notices"), "notice_policy", ("reservations.view",)),
             Entry(
                 "tables",
                 _("Tables and rooms"),
@@ -231,7 +246,7 @@ def menu_for(user, current: str | None) -> list[ShownGroup]:
                 active=current in (entry.url_name, *entry.pages),
             )
             for entry in group.entries
-            if all(has_perm(user, code) for code in entry.needs)
+            if entry.shown_to(user)
         ]
         if entries:
             shown.append(ShownGroup(key=group.key, label=str(group.label), entries=entries))

@@ -164,8 +164,9 @@ def test_the_360_takes_a_bounded_number_of_queries(hq, users, guest, django_asse
 
     reader = type(hq).objects.get(pk=hq.pk)  # nothing cached on it
     # A fixed number whatever the facts: profile, feedback, merge history, and one indexed query
-    # each for the orders app's consumption, favourite dishes and preferred rooms.
-    with django_assert_max_num_queries(15):
+    # each for the orders app's consumption, favourite dishes and preferred rooms, and one for
+    # the reservations app's bookings.
+    with django_assert_max_num_queries(16):
         view = profile360.guest_360(user=reader, guest=guest_for_360(reader, guest.pk))
     assert len(_section(view, "feedback")["items"]) == 12
 

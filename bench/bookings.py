@@ -223,7 +223,7 @@ def main():
     parser.add_argument("--agents", type=int, default=20, help="agents contending")
     parser.add_argument("--tables", type=int, default=60, help="tables at the store")
     parser.add_argument("--slots", type=int, default=3, choices=[1, 2, 3], help="slots a night")
-    args = parser.parse_args()
+    args, _others = parser.parse_known_args()  # make bench passes one set of options to all
     from huike.reservations.models import Booking
 
     tenant, store, desk, table_ids = setup(args.tables)

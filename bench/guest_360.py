@@ -475,7 +475,7 @@ def main():
     parser.add_argument("--lines-per-guest", type=int, default=10, help="order lines per guest")
     parser.add_argument("--samples", type=int, default=1000, help="timed calls per measurement")
     parser.add_argument("--size", type=int, help="same as --guests (the bench/ convention)")
-    args = parser.parse_args()
+    args, _others = parser.parse_known_args()  # make bench passes one set of options to all
     guests = args.size or args.guests
     from django.utils import timezone
 

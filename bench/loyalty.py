@@ -363,7 +363,7 @@ def main():
     parser.add_argument("--size", type=int, default=100_000, help="members to generate")
     parser.add_argument("--samples", type=int, default=2000, help="codes / postings measured")
     parser.add_argument("--threads", type=int, default=8, help="tills scanning at once")
-    args = parser.parse_args()
+    args, _others = parser.parse_known_args()  # make bench passes one set of options to all
     from huike.loyalty.jobs import ledger_check
     from huike.loyalty.models import MembershipCard
     from huike.org.models import Role

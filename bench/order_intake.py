@@ -221,7 +221,7 @@ def main():
         default=100_000,
         help="rows of the import whose memory is measured (0: skip)",
     )
-    args = parser.parse_args()
+    args, _others = parser.parse_known_args()  # make bench passes one set of options to all
     size = args.size
     from huike.orders.imports import import_orders
 

@@ -264,7 +264,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=100_000, help="guests to generate")
     parser.add_argument("--samples", type=int, default=500, help="calls timed")
-    args = parser.parse_args()
+    args, _others = parser.parse_known_args()  # make bench passes one set of options to all
     import logging
 
     import httpx

@@ -265,10 +265,16 @@ def test_editing_the_policy_needs_the_permission(org, users):
     assert services.notice_policy_set(acting_user=users["manager"], **POLICY).pk
 
 
-def test_the_demo_policy_loads_once(org):
+def test_the_demo_policy_loads_once(db):
+    from huike.core.models import Tenant
+    from huike.core.tenancy import tenant_context
     from huike.notices import demo
+    from huike.org import demo as org_demo
 
+    assert demo.load() is None  # no demo brand group yet
+    org_demo.load()
     first = demo.load()
     assert demo.load().pk == first.pk
-    assert NoticePolicy.objects.count() == 1 and first.store_id is None
+    with tenant_context(Tenant.objects.get(code=org_demo.TENANT_CODE)):
+        assert NoticePolicy.objects.count() == 1 and first.store_id is None
     assert first.reminder_minutes == 120 and "{reference}" in first.confirmation_text

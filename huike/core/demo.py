@@ -20,6 +20,7 @@ def load_all():
     from huike.reservations import demo as reservations_demo
     from huike.tableorders import demo as tableorders_demo
     from huike.telephony import demo as telephony_demo
+    from huike.waitlist import demo as waitlist_demo
 
     with transaction.atomic():
         tenant = org_demo.load()
@@ -35,6 +36,7 @@ def load_all():
         reservations_demo.load()
         notices_demo.load()
         tableorders_demo.load()
+        waitlist_demo.load()
         telephony_demo.load()
     return tenant
 

@@ -81,9 +81,13 @@ MENU: tuple[Group, ...] = (
                 _("Bookings"),
                 "booking_day",
                 ("reservations.view",),
-                ("booking_new", "booking_detail"),
+                (
+                    "booking_new booking_detail booking_timeline booking_rules "
+                    "booking_rule_create booking_rule_edit booking_rule_delete"
+                ).split(),
             ),
             Entry("floor", _("Floor"), "floor", ("reservations.view",)),
+            Entry("waitlist", _("Waitlist"), "waitlist", ("reservations.view",)),
             Entry(
                 "table-orders",
                 _("Table orders"),

@@ -45,11 +45,17 @@ class BookingForm(ConsoleForm):
     notes = forms.CharField(
         label=_("Notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
+    override = forms.BooleanField(
+        label=_("Book past the slot's pacing and held-back places (override the rules)"),
+        required=False,
+    )
 
-    def __init__(self, *args, stores, tables, **kwargs):
+    def __init__(self, *args, stores, tables, may_override: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["store"].queryset = stores
         self.fields["table"].queryset = tables
+        if not may_override:
+            del self.fields["override"]
 
 
 class ReasonForm(ConsoleForm):

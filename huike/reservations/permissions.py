@@ -9,12 +9,20 @@ VIEW = register_permission("reservations.view", _("See bookings and free tables"
 BOOK = register_permission(
     "reservations.book", _("Book, confirm, seat, move and cancel bookings"), AREA
 )
+RULES = register_permission(
+    "reservations.manage_rules", _("Set a store's booking rules (slots, pacing, lead time)"), AREA
+)
+OVERRIDE = register_permission(
+    "reservations.override_rules",
+    _("Book past pacing or held-back places and cancel after the cut-off"),
+    AREA,
+)
 
-# Default grants of the built-in roles; the same table is frozen in migration 0003.
+# Default grants of the built-in roles; frozen in migrations 0003 and 0005 (rules, override).
 GRANTS = {
-    "hq": [VIEW, BOOK],
-    "manager": [VIEW, BOOK],
-    "captain": [VIEW, BOOK],
+    "hq": [VIEW, BOOK, RULES, OVERRIDE],
+    "manager": [VIEW, BOOK, RULES, OVERRIDE],
+    "captain": [VIEW, BOOK, OVERRIDE],
     "desk": [VIEW, BOOK],
 }
 register_default_grants(GRANTS)

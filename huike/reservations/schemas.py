@@ -28,10 +28,20 @@ class BookingIn(StrictIn):
     deposit: Decimal | None = None
     notes: str = Field(default="", max_length=2000)
     source: str = "online"
+    override: bool = Field(
+        default=False, description="Book past pacing and held-back places (override_rules)"
+    )
 
 
 class ReasonIn(StrictIn):
     reason: str = Field(default="", max_length=200)
+
+
+class CancelIn(StrictIn):
+    reason: str = Field(default="", max_length=200)
+    by_guest: bool = Field(
+        default=False, description="The guest cancels online: refused after the cut-off"
+    )
 
 
 class MoveIn(StrictIn):
@@ -39,6 +49,7 @@ class MoveIn(StrictIn):
     starts_at: dt.datetime | None = None
     duration: int | None = None
     reason: str = Field(default="", max_length=200)
+    override: bool = False
 
 
 class BookingOut(Schema):
@@ -80,3 +91,69 @@ class TableOut(Schema):
     capacity_min: int
     capacity_max: int
     min_spend: Decimal
+
+
+class BookingRuleIn(StrictIn):
+    area: int | None = Field(default=None, description="Empty: the whole store")
+    slot_minutes: int = Field(default=30, description="15, 30 or 60")
+    turn_times: list[list[int]] = Field(
+        default_factory=list, description="[[max party size, minutes], …], sizes ascending"
+    )
+    max_covers_per_slot: int | None = None
+    max_parties_per_slot: int | None = None
+    min_lead_minutes: int = 0
+    max_days_ahead: int | None = None
+    cancel_cutoff_hours: int | None = None
+    held_covers: int = 0
+    held_tables: list[int] = Field(default_factory=list)
+    held_for_tags: list[int] = Field(default_factory=list)
+    held_for_tiers: list[int] = Field(default_factory=list)
+
+
+class BookingRulePatch(StrictIn):
+    slot_minutes: int | None = None
+    turn_times: list[list[int]] | None = None
+    max_covers_per_slot: int | None = None
+    max_parties_per_slot: int | None = None
+    min_lead_minutes: int | None = None
+    max_days_ahead: int | None = None
+    cancel_cutoff_hours: int | None = None
+    held_covers: int | None = None
+    held_tables: list[int] | None = None
+    held_for_tags: list[int] | None = None
+    held_for_tiers: list[int] | None = None
+
+
+class BookingRuleOut(Schema):
+    id: int
+    store: int
+    area: int | None
+    area_name: str
+    slot_minutes: int
+    turn_times: list[list[int]]
+    max_covers_per_slot: int | None
+    max_parties_per_slot: int | None
+    min_lead_minutes: int
+    max_days_ahead: int | None
+    cancel_cutoff_hours: int | None
+    held_covers: int
+    held_tables: list[int]
+    held_for_tags: list[int]
+    held_for_tiers: list[int]
+
+
+class AvailabilityQuery(Schema):
+    date: dt.date
+    party_size: int = Field(ge=1, le=200)
+    guest: int | None = None
+
+
+class SlotOut(Schema):
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    bookable: bool
+    reason: str = Field(
+        description="closed, too_soon, too_far_ahead, off_grid, pacing_full, held_back, no_table"
+    )
+    reason_label: str
+    tables: list[TableOut]

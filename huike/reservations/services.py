@@ -30,7 +30,8 @@ from huike.menu.models import DiningTable
 from huike.org.models import Store
 
 from . import permissions as perms
-from .allocation import default_duration, overlapping, tables_free
+from . import rules
+from .allocation import default_duration, overlapping
 from .models import Booking, BookingEvent
 
 Status = Booking.Status
@@ -225,12 +226,21 @@ def booking_create(
     deposit=None,
     notes: str = "",
     source: str = Booking.Source.PHONE,
+    override: bool = False,
 ) -> Booking:
     """Book a table (订台) for a guest found or created by phone. Without a table the best free
-    one is taken (``allocation.tables_free``); a taken table is the ``table_taken`` conflict."""
+    one is taken (``allocation.tables_free``); a taken table is the ``table_taken`` conflict.
+
+    The store's booking rules apply (``huike.reservations.rules``, decision 0024): opening
+    hours, slot grid, lead time, pacing and held-back places; the length is the rule's turn
+    time unless ``duration`` or ``ends_at`` is given. ``override`` (needs
+    ``reservations.override_rules``) books past pacing and held-back places."""
     check_perm(acting_user, perms.BOOK)
+    if override:
+        check_perm(acting_user, perms.OVERRIDE)
     store = _store(acting_user, store)
     party_size = _party(party_size)
+    explicit = ends_at is not None or duration not in (None, "")
     starts_at, ends_at = _slot(starts_at, ends_at=ends_at, duration=duration, party_size=party_size)
     if occasion and occasion not in Booking.Occasion.values:
         raise errors.InvalidInput(fields={"occasion": [_("Not a known occasion.")]})
@@ -238,18 +248,33 @@ def booking_create(
         raise errors.InvalidInput(fields={"source": [_("Not a known source.")]})
     deposit = ZERO if deposit in (None, "", 0) else money_amount(deposit, field="deposit")
     found = _guest(acting_user, guest=guest, guest_phone=guest_phone, guest_name=guest_name)
+    rules.lock_store(store)  # pacing: one booking of the store at a time decides
+    context = rules.Context.load(store, guest=found)
+    walk_in = source == Booking.Source.WALK_IN
+    if not rules.is_open(store, starts_at):
+        raise rules.refusal(rules.CLOSED, context.store_rule)
     if table not in (None, ""):
         table = _table(store, table)
         _check_fits(table, party_size)
-    else:
-        free = tables_free(
-            store=store, starts_at=starts_at, ends_at=ends_at, party_size=party_size, guest=found
+        rule = context.rule_for(table)
+        reason = context.check_table(
+            table, starts_at, party_size, now=timezone.now(), override=override, walk_in=walk_in
         )
-        if not free:
-            raise errors.Conflict(
-                _("No table seating this party is free at that time."), code="no_table_free"
-            )
-        table = free[0]
+        if reason:
+            raise rules.refusal(reason, rule)
+        if not explicit:
+            ends_at = starts_at + context.duration(rule, party_size)
+    else:
+        result = context.evaluate(
+            starts_at=starts_at,
+            party_size=party_size,
+            duration=ends_at - starts_at if explicit else None,
+            override=override,
+            walk_in=walk_in,
+        )
+        if result.reason:
+            raise rules.refusal(result.reason, result.rule)
+        table, ends_at = result.tables[0], result.ends_at
     booking = Booking(
         tenant=require_active_tenant(),
         store=store,
@@ -265,7 +290,7 @@ def booking_create(
         created_by=acting_user if acting_user is not None and acting_user.pk else None,
     )
     _save_allocated(booking)
-    _event(booking, Kind.CREATED, actor=acting_user, detail=table.code)
+    _event(booking, Kind.CREATED, actor=acting_user, detail=_detail(table.code, override))
     audit_record(
         action=Action.CREATE,
         actor=acting_user,
@@ -276,6 +301,7 @@ def booking_create(
             "guest": found.pk,
             "party_size": party_size,
             "starts_at": starts_at.isoformat(),
+            **({"override": True} if override else {}),
         },
     )
     _publish(booking)
@@ -342,9 +368,29 @@ def booking_complete(*, acting_user, booking) -> Booking:
     return booking
 
 
+def _detail(text: str, override: bool) -> str:
+    return f"{text} ({_('rules overridden')})" if override else text
+
+
 @transaction.atomic
-def booking_cancel(*, acting_user, booking, reason: str) -> Booking:
-    """Cancel a booking not yet seated; the reason is required."""
+def booking_cancel(*, acting_user, booking, reason: str, by_guest: bool = False) -> Booking:
+    """Cancel a booking not yet seated; the reason is required. After the rule's cancellation
+    cut-off only staff with ``reservations.override_rules`` may cancel, and a guest cancelling
+    online (``by_guest``) no longer can."""
+    check_perm(acting_user, perms.BOOK)
+    booking = _lock(booking)
+    cutoff = rules.cancel_cutoff(booking)
+    if cutoff is not None and timezone.now() > cutoff and booking.is_active:
+        if by_guest:
+            raise errors.Conflict(
+                _("It is too late to cancel this booking online; please call the store."),
+                code="cancel_cutoff_passed",
+            )
+        if not rules.can_override(acting_user):
+            raise errors.Conflict(
+                _("The cancellation cut-off has passed; a manager must cancel this booking."),
+                code="cancel_cutoff_passed",
+            )
     return _change_status(
         booking,
         acting_user=acting_user,
@@ -370,11 +416,21 @@ def booking_no_show(*, acting_user, booking, reason: str = "") -> Booking:
 
 @transaction.atomic
 def booking_move(
-    *, acting_user, booking, table=None, starts_at=None, duration=None, reason: str = ""
+    *,
+    acting_user,
+    booking,
+    table=None,
+    starts_at=None,
+    duration=None,
+    reason: str = "",
+    override: bool = False,
 ) -> Booking:
     """Move an active booking to another table and/or time (the length is kept unless a
-    ``duration`` is given); the new table must be free and seat the party."""
+    ``duration`` is given); the new table must be free and seat the party, and the booking
+    rules apply as for a new booking (a new time: opening hours, grid and lead time too)."""
     check_perm(acting_user, perms.BOOK)
+    if override:
+        check_perm(acting_user, perms.OVERRIDE)
     booking = _lock(booking)
     if not booking.is_active:
         raise _invalid_status(booking)
@@ -392,6 +448,23 @@ def booking_move(
     booking.table = new_table
     if (booking.table_id, booking.starts_at, booking.ends_at) == before:
         return booking
+    new_time = booking.starts_at != before[1]
+    rules.lock_store(booking.store)
+    context = rules.Context.load(booking.store, guest=booking.guest)
+    if new_time and not rules.is_open(booking.store, booking.starts_at):
+        raise rules.refusal(rules.CLOSED, context.store_rule)
+    problem = context.check_table(
+        new_table,
+        booking.starts_at,
+        booking.party_size,
+        now=timezone.now(),
+        exclude_pk=booking.pk,
+        override=override,
+        walk_in=booking.source == Booking.Source.WALK_IN,
+        check_time=new_time,
+    )
+    if problem:
+        raise rules.refusal(problem, context.rule_for(new_table))
     _save_allocated(booking, update_fields=["table", "starts_at", "ends_at", "updated_at"])
     detail = f"{new_table.code} {timezone.localtime(booking.starts_at):%Y-%m-%d %H:%M}"
     _event(
@@ -400,7 +473,7 @@ def booking_move(
         actor=acting_user,
         from_status=booking.status,
         reason=_reason(reason, required=False),
-        detail=detail,
+        detail=_detail(detail, override),
     )
     audit_record(
         action=Action.UPDATE,
@@ -409,6 +482,7 @@ def booking_move(
         changes={
             "table": [before[0], booking.table_id],
             "starts_at": [before[1].isoformat(), booking.starts_at.isoformat()],
+            **({"override": True} if override else {}),
         },
     )
     _publish(booking)

@@ -26,8 +26,7 @@ from huike.menu.models import DiningTable
 from huike.org.models import Store
 
 from . import permissions as perms
-from . import selectors, services
-from .allocation import default_duration, tables_free
+from . import rules, selectors, services
 from .forms import BookingForm, DayForm, ReasonForm
 
 ACTIONS = {
@@ -105,10 +104,10 @@ def _suggestions(form: BookingForm, stores) -> list:
         size = int(data.get("party_size", ""))
     except (Store.DoesNotExist, ValueError, TypeError):
         return []
+    if not 1 <= size <= services.MAX_PARTY:
+        return []
     starts = dt.datetime.combine(day, time, tzinfo=zone(store.time_zone))
-    return tables_free(
-        store=store, starts_at=starts, ends_at=starts + default_duration(size), party_size=size
-    )
+    return rules.Context.load(store).evaluate(starts_at=starts, party_size=size).tables
 
 
 @login_required
@@ -123,6 +122,7 @@ def booking_new(request):
         stores=stores,
         tables=tables,
         initial=_prefill(request),
+        may_override=rules.can_override(request.user),
     )
     if request.method == "POST" and "book" in request.POST:
 
@@ -141,6 +141,7 @@ def booking_new(request):
                 deposit=data["deposit"],
                 notes=data["notes"],
                 source="phone",
+                override=data.get("override", False),
             )
 
         ok, booking = run_service(form, book, field_map={"starts_at": "time", "ends_at": "time"})

@@ -263,3 +263,20 @@ def test_the_demo_loads_once(db):
     demo.load()
     assert Gift.all_tenants.filter(tenant=tenant).count() == len(demo.GIFTS)
     assert Gift.all_tenants.filter(tenant=tenant, stock__gt=0).count() == len(demo.GIFTS)
+
+
+def test_redemptions_follow_a_guest_merge_with_the_card_and_back_on_undo(
+    org, users, hq, card, gift
+):
+    from huike.guests.merging import guest_merge, guest_merge_undo
+    from huike.guests.services import guest_create
+
+    redemption = services.gift_redeem(
+        acting_user=users["cashier"], card=card, gift=gift, qty=1, store=org["store"]
+    )
+    survivor = guest_create(acting_user=hq, name="王芳", primary_phone="13900139002")
+    merge = guest_merge(acting_user=hq, survivor=survivor, merged=card.guest)
+    assert GiftRedemption.objects.get(pk=redemption.pk).guest == survivor
+    assert MembershipCard.objects.get(pk=card.pk).guest == survivor
+    guest_merge_undo(acting_user=hq, merge=merge, reason="误合并")
+    assert GiftRedemption.objects.get(pk=redemption.pk).guest_id == card.guest_id

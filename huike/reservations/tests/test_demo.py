@@ -6,7 +6,7 @@ from huike.menu import demo as menu_demo
 from huike.menu import demo_tables
 from huike.org import demo as org_demo
 from huike.reservations import demo
-from huike.reservations.models import Booking
+from huike.reservations.models import Booking, BookingRule
 
 
 def test_the_demo_bookings_load_once(db):
@@ -21,6 +21,9 @@ def test_the_demo_bookings_load_once(db):
         stores = {b.store_id for b in bookings}
         assert len(bookings) == len(demo.BOOKINGS) * len(stores) and stores
         assert {b.status for b in bookings} == {"pending", "confirmed"}
+        demo_rules = BookingRule.objects.filter(area=None)
+        assert {r.store_id for r in demo_rules} == stores  # one rule per store, loaded once
+        assert all(r.turn_times and r.max_parties_per_slot for r in demo_rules)
         for b in bookings:
             assert b.table.capacity_max >= b.party_size
             assert (

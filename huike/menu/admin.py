@@ -1,8 +1,9 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from huike.core.admin_base import TenantModelAdmin
+from huike.core.admin_base import TenantAdminForm, TenantModelAdmin
 
-from .models import Dish, DishAvailability, DishCategory
+from .models import DiningTable, Dish, DishAvailability, DishCategory, FloorArea
 
 
 @admin.register(DishCategory)
@@ -33,3 +34,43 @@ class DishAvailabilityAdmin(TenantModelAdmin):
     list_display = ["dish", "store", "active"]
     list_filter = ["active"]
     list_select_related = ["dish", "store"]
+
+
+@admin.register(FloorArea)
+class FloorAreaAdmin(TenantModelAdmin):
+    list_display = ["name", "store", "sort_order"]
+    list_filter = ["store"]
+    list_select_related = ["store"]
+
+
+class DiningTableAdminForm(TenantAdminForm):
+    def clean(self):
+        data = super().clean()
+        store, area = data.get("store"), data.get("area")
+        if store and area and area.store_id != store.pk:
+            self.add_error("area", _("Choose an area of this store."))
+        others = [t for t in data.get("combinable_with") or () if store and t.store_id != store.pk]
+        if others:
+            self.add_error("combinable_with", _("Only tables of the same store can be joined."))
+        return data
+
+
+@admin.register(DiningTable)
+class DiningTableAdmin(TenantModelAdmin):
+    form = DiningTableAdminForm
+    list_display = [
+        "code",
+        "name",
+        "store",
+        "area",
+        "kind",
+        "capacity_min",
+        "capacity_max",
+        "min_spend",
+        "featured",
+        "active",
+    ]
+    list_filter = ["store", "kind", "featured", "active"]
+    search_fields = ["code", "name"]
+    list_select_related = ["store", "area"]
+    filter_horizontal = ["combinable_with"]

@@ -205,3 +205,27 @@ def test_the_demo_floors_load_once(db):
         assert all(r.capacity_min >= 8 and r.min_spend >= 1000 and r.features for r in rooms)
         a01 = DiningTable.objects.filter(code="A01").first()
         assert [t.code for t in a01.combinable_with.all()] == ["A02"]
+
+
+def test_the_back_office_lists_tables_and_refuses_an_area_of_another_store(client, org, hq, hall):
+    table(hq, org["store"], hall, "A1")
+    client.force_login(hq)
+    listing = client.get("/admin/menu/diningtable/")
+    assert listing.status_code == 200 and "A1" in listing.content.decode()
+    other_area = tables.area_create(acting_user=hq, store=org["store2"], name="二店大堂")
+    response = client.post(
+        "/admin/menu/diningtable/add/",
+        {
+            "store": org["store"].pk,
+            "area": other_area.pk,
+            "code": "X9",
+            "kind": "table",
+            "capacity_min": 1,
+            "capacity_max": 4,
+            "min_spend": "0",
+            "sort_order": 0,
+            "active": "on",
+        },
+    )
+    assert response.status_code == 200 and "请选择本门店的区域" in response.content.decode()
+    assert not DiningTable.objects.filter(code="X9").exists()

@@ -30,7 +30,8 @@ class Refused(Exception):
 async def stream(request):
     """``GET /live/stream?channel=store:12:floor&channel=…``: the events of those channels, as
     ``text/event-stream``: ``id``, ``event`` and ``data`` (JSON ``{"channel", "data"}``) per event,
-    a heartbeat comment every 15 seconds."""
+    a heartbeat comment every 15 seconds. A ``ready`` event opens the stream once it is
+    subscribed: nothing published before it reaches this listener, everything after does."""
     channels = list(dict.fromkeys(request.GET.getlist("channel")))
     try:
         tenant_id = await sync_to_async(_authorise)(request.user, channels)
@@ -62,7 +63,8 @@ def _authorise(user, channels: list[str]) -> int:
 
 async def _events(keys: list[str]):
     """The stream's text: an opening comment once subscribed, then each event and heartbeats."""
-    greeting = f"retry: {RETRY_MS}\n: live\n\n"
+    # Sent once subscribed: the page's live.js marks itself ready on the "ready" event.
+    greeting = f"retry: {RETRY_MS}\n: live\nevent: ready\ndata: {{}}\n\n"
     stream = bus.listen(keys, idle=HEARTBEAT_SECONDS)
     try:
         async for message in stream:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -82,3 +82,9 @@ def open_menu_item(page, testid: str) -> None:
     href = item.get_attribute("href")
     item.click()
     page.wait_for_url(f"**{href}")
+
+
+def wait_until_live(page) -> None:
+    """Wait until the page's live stream is subscribed (live.js marks <html> on its "ready"
+    event): from then on every event published reaches the page."""
+    expect(page.locator("html")).to_have_attribute("data-live-ready", "true")

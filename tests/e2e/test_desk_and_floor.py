@@ -18,6 +18,7 @@ from huike.reservations.models import Booking
 from huike.reservations.tests.conftest import make_floor
 from huike.telephony import services
 
+from .conftest import wait_until_live
 from .test_guest_sheet import sign_in
 
 pytestmark = pytest.mark.e2e
@@ -33,9 +34,8 @@ def _open(browser, base_url, username):
 
 def _follow(page, path: str) -> None:
     """Open a live page and wait until its stream has subscribed."""
-    with page.expect_response(lambda r: "/live/stream" in r.url):
-        page.goto(path)
-    page.wait_for_timeout(300)
+    page.goto(path)
+    wait_until_live(page)
 
 
 def test_a_call_pops_on_two_desks_and_a_booking_shows_on_the_other_desks_floor(

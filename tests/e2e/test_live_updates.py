@@ -14,6 +14,7 @@ from huike.live.tests.conftest import (
     thread_server,  # noqa: F401  (uvicorn: SSE needs ASGI)
 )
 
+from .conftest import wait_until_live
 from .test_guest_sheet import sign_in
 
 pytestmark = [
@@ -53,6 +54,7 @@ def test_a_page_following_the_floor_receives_events_and_swaps(
         while not subscribed(key):
             assert time.monotonic() < deadline, "the page never subscribed"
             time.sleep(0.02)
+        wait_until_live(page)  # and the page knows it
         with tenant_context(live_org["tenant"]):
             publish(f"store:{store}:floor", "table", {"table": "A1", "status": "seated"})
         page.wait_for_function("window.heard.length === 1")

@@ -16,6 +16,7 @@ from huike.tableorders import services
 from huike.tableorders.models import TableOrderTicket
 from huike.tableorders.tests.conftest import make_menu
 
+from .conftest import wait_until_live
 from .test_guest_sheet import sign_in
 
 pytestmark = pytest.mark.e2e
@@ -48,9 +49,8 @@ def test_a_guest_orders_from_the_tables_qr_and_the_waiter_confirms_it_live(
     try:
         waiter = waiter_context.new_page()
         sign_in(waiter, live_org["users"]["waiter"].username)
-        with waiter.expect_response(lambda r: "/live/stream" in r.url):
-            waiter.goto(f"/table-orders/?store={store.pk}")
-        waiter.wait_for_timeout(300)
+        waiter.goto(f"/table-orders/?store={store.pk}")
+        wait_until_live(waiter)
         expect(waiter.get_by_test_id("table-orders-none")).to_be_visible()
 
         phone = phone_context.new_page()

@@ -13,6 +13,7 @@ from huike.live.tests.conftest import thread_server  # noqa: F401  (uvicorn: SSE
 from huike.telephony import services
 from huike.telephony.models import IncomingCall
 
+from .conftest import wait_until_live
 from .test_guest_sheet import sign_in
 
 pytestmark = pytest.mark.e2e
@@ -34,9 +35,8 @@ def test_a_ringing_call_pops_at_the_desk_and_an_unknown_caller_becomes_a_guest(
     page = context.new_page()
     try:
         sign_in(page, live_org["users"]["desk"].username)
-        with page.expect_response(lambda r: "/live/stream" in r.url):
-            page.goto("/telephony/desk/")
-        page.wait_for_timeout(300)  # the stream subscribes once its first bytes are sent
+        page.goto("/telephony/desk/")
+        wait_until_live(page)
         with tenant_context(live_org["tenant"]):
             services.call_receive(line=line, call_id="c-1", caller="13800138000")
         expect(page.get_by_test_id("pop-name")).to_contain_text("王芳")

@@ -16,6 +16,7 @@ from huike.reservations.models import Booking
 from huike.reservations.tests.conftest import make_floor, tomorrow_at
 from huike.waitlist.models import WaitlistEntry
 
+from .conftest import wait_until_live
 from .test_guest_sheet import sign_in
 
 pytestmark = pytest.mark.e2e
@@ -61,7 +62,7 @@ def test_an_agent_waitlists_a_party_and_books_the_slot_freed_by_a_cancellation(
         expect(row).to_contain_text("王芳")
         expect(row).to_have_attribute("data-status", "waiting")
         expect(row.get_by_test_id("waitlist-no-slot")).to_be_visible()
-        page.wait_for_timeout(300)
+        wait_until_live(page)
 
         with tenant_context(live_org["tenant"]):  # another desk cancels the room's booking
             reservations.booking_cancel(acting_user=desk_user, booking=full[1], reason="改期")

@@ -58,7 +58,7 @@ def test_a_stream_needs_one_to_ten_channels(client, org):
 def test_an_event_reaches_an_open_stream_within_a_second(live_org, thread_server, open_stream):
     store = live_org["store"].pk
     reader = open_stream(thread_server, live_org["users"]["desk"], [f"store:{store}:desk"])
-    assert reader.block() == {"retry": "3000", "comment": "live"}
+    assert reader.block() == {"retry": "3000", "comment": "live", "event": "ready", "data": "{}"}
     sent = time.monotonic()
     with tenant_context(live_org["tenant"]):
         publish(f"store:{store}:desk", "call", {"phone": "13900000001", "name": "王先生"})
@@ -76,7 +76,7 @@ def test_an_idle_stream_sends_heartbeats(live_org, thread_server, open_stream, m
     reader = open_stream(
         thread_server, live_org["users"]["hq"], [f"store:{live_org['store'].pk}:floor"]
     )
-    assert reader.block() == {"retry": "3000", "comment": "live"}
+    assert reader.block() == {"retry": "3000", "comment": "live", "event": "ready", "data": "{}"}
     assert reader.block() == {"comment": "heartbeat"}
     key = bus_keys(live_org["tenant"].pk, [f"store:{live_org['store'].pk}:floor"])[0]
     assert subscribed(key)

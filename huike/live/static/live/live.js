@@ -6,7 +6,8 @@
 //   * when it has data-live-url, GETs that URL and swaps the answer in (data-live-swap, default
 //     innerHTML; through htmx when the page has it).
 // The events listened to are those named in data-live-events (space-separated), else the
-// catalogue below. data-live-stream on the script tag changes the stream's URL.
+// catalogue below. data-live-stream on the script tag changes the stream's URL. Once the stream
+// is subscribed, <html> carries data-live-ready="true" (until the connection drops).
 (function () {
   "use strict";
 
@@ -66,6 +67,13 @@
     source = new EventSource(streamUrl + "?" + query.join("&"));
     names.forEach(function (name) {
       source.addEventListener(name, function (message) { deliver(name, message); });
+    });
+    // <html data-live-ready="true"> while subscribed: events published from now on arrive.
+    source.addEventListener("ready", function () {
+      document.documentElement.setAttribute("data-live-ready", "true");
+    });
+    source.addEventListener("error", function () {
+      document.documentElement.removeAttribute("data-live-ready");
     });
   }
 

@@ -10,7 +10,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from huike.core import errors
@@ -195,7 +195,7 @@ def list_tiers(request):
 def create_tier(request, payload: TierIn):
     values = payload.model_dump(exclude_none=True)
     tier = tiers.tier_define(acting_user=request.user, **values)
-    return 201, _tier_data(tier)
+    return Status(201, _tier_data(tier))
 
 
 @router.patch(
@@ -260,7 +260,7 @@ def list_rules(request, active: bool | None = None):
 @router.post("/loyalty/accrual-rules", response={201: RuleOut}, summary="Create a rule")
 def create_rule(request, payload: RuleIn):
     values = payload.model_dump(exclude_none=True)
-    return 201, _rule_data(accrual.accrual_rule_create(acting_user=request.user, **values))
+    return Status(201, _rule_data(accrual.accrual_rule_create(acting_user=request.user, **values)))
 
 
 @router.patch(
@@ -380,7 +380,7 @@ def create_top_up_rule(request, payload: TopUpRuleIn):
         gift=values["gift"],
         active=True if values["active"] is None else values["active"],
     )
-    return 201, _top_up_rule_data(rule)
+    return Status(201, _top_up_rule_data(rule))
 
 
 @router.patch(

@@ -8,7 +8,7 @@ import json
 
 import pydantic
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Router, Status
 
 from huike.core import errors
 from huike.core.api_errors import pydantic_fields
@@ -75,7 +75,7 @@ def call_post(request):
             at=data.at,
             source=IncomingCall.Source.WEBHOOK,
         )
-        return (201 if created else 200), call_out(call)
+        return Status(201 if created else 200, call_out(call))
 
 
 def _line(request, line_id: int) -> TelephonyLine:
@@ -118,7 +118,7 @@ def create_line(request, payload: LineIn):
     line = services.line_create(
         acting_user=request.user, store=store.get(), name=payload.name, code=payload.code
     )
-    return 201, line_out(line, with_secret=True)
+    return Status(201, line_out(line, with_secret=True))
 
 
 @router.post(

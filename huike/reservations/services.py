@@ -19,11 +19,8 @@ from django.utils.translation import gettext as _
 from huike.core import errors
 from huike.core.audit import Action, audit_record
 from huike.core.money import ZERO
-from huike.core.permissions import check_perm, restrict
+from huike.core.permissions import check_perm
 from huike.core.tenancy import require_active_tenant
-from huike.guests.models import Guest
-from huike.guests.selectors import guest_by_phone
-from huike.guests.services import guest_get_or_create_by_phone
 from huike.live import bus
 from huike.loyalty.ledger import money_amount
 from huike.menu.models import DiningTable
@@ -32,12 +29,12 @@ from huike.org.models import Store
 from . import permissions as perms
 from . import rules
 from .allocation import default_duration, overlapping
+from .inputs import guest_for, party_size_of, store_for
 from .models import Booking, BookingEvent
 
 Status = Booking.Status
 Kind = BookingEvent.Kind
 PAST_GRACE = dt.timedelta(minutes=15)  # a walk-in booked "now" is still accepted
-MAX_PARTY = 200
 MAX_DURATION = dt.timedelta(hours=12)
 
 
@@ -57,14 +54,6 @@ def _invalid_status(booking: Booking) -> errors.Conflict:
 
 
 # --- Input ------------------------------------------------------------------------------------
-def _store(acting_user, store) -> Store:
-    pk = store.pk if isinstance(store, Store) else store
-    try:
-        return restrict(Store.objects.filter(active=True), acting_user).get(pk=pk)
-    except (Store.DoesNotExist, ValueError, TypeError) as exc:
-        raise errors.InvalidInput(fields={"store": [_("Not found.")]}) from exc
-
-
 def _table(store: Store, table) -> DiningTable:
     pk = table.pk if isinstance(table, DiningTable) else table
     try:
@@ -76,40 +65,6 @@ def _table(store: Store, table) -> DiningTable:
             fields={"table": [_("This table belongs to another store.")]}, code="table_other_store"
         )
     return found
-
-
-def _guest(acting_user, *, guest, guest_phone, guest_name) -> Guest:
-    if guest is not None and guest != "":
-        pk = guest.pk if isinstance(guest, Guest) else guest
-        found = Guest.objects.filter(pk=pk, merged_into=None, anonymised_at=None).first()
-        if found is None:
-            raise errors.InvalidInput(fields={"guest": [_("Not found.")]})
-        return found
-    if not guest_phone:
-        raise errors.InvalidInput(fields={"guest_phone": [_("This field is required.")]})
-    try:
-        found = guest_by_phone(guest_phone)
-        if found is None:
-            found, _created = guest_get_or_create_by_phone(
-                acting_user=acting_user, phone=guest_phone, name=(guest_name or "").strip()
-            )
-    except errors.InvalidInput as exc:
-        raise errors.InvalidInput(
-            fields={"guest_phone": exc.fields.get("phone") or exc.fields.get("primary_phone")}
-        ) from exc
-    return found
-
-
-def _party(party_size) -> int:
-    try:
-        size = int(party_size)
-    except (TypeError, ValueError) as exc:
-        raise errors.InvalidInput(fields={"party_size": [_("Enter a whole number.")]}) from exc
-    if not 1 <= size <= MAX_PARTY:
-        raise errors.InvalidInput(
-            fields={"party_size": [_("Between 1 and %(n)s guests.") % {"n": MAX_PARTY}]}
-        )
-    return size
 
 
 def _slot(starts_at, *, ends_at=None, duration=None, party_size: int, check_past: bool = True):
@@ -238,8 +193,8 @@ def booking_create(
     check_perm(acting_user, perms.BOOK)
     if override:
         check_perm(acting_user, perms.OVERRIDE)
-    store = _store(acting_user, store)
-    party_size = _party(party_size)
+    store = store_for(acting_user, store)
+    party_size = party_size_of(party_size)
     explicit = ends_at is not None or duration not in (None, "")
     starts_at, ends_at = _slot(starts_at, ends_at=ends_at, duration=duration, party_size=party_size)
     if occasion and occasion not in Booking.Occasion.values:
@@ -247,7 +202,7 @@ def booking_create(
     if source not in Booking.Source.values:
         raise errors.InvalidInput(fields={"source": [_("Not a known source.")]})
     deposit = ZERO if deposit in (None, "", 0) else money_amount(deposit, field="deposit")
-    found = _guest(acting_user, guest=guest, guest_phone=guest_phone, guest_name=guest_name)
+    found = guest_for(acting_user, guest=guest, guest_phone=guest_phone, guest_name=guest_name)
     rules.lock_store(store)  # pacing: one booking of the store at a time decides
     context = rules.Context.load(store, guest=found)
     walk_in = source == Booking.Source.WALK_IN

@@ -28,6 +28,7 @@ from huike.org.models import Store
 from . import permissions as perms
 from . import rules, selectors, services
 from .forms import BookingForm, DayForm, ReasonForm
+from .inputs import MAX_PARTY
 
 ACTIONS = {
     "confirm": services.booking_confirm,
@@ -104,7 +105,7 @@ def _suggestions(form: BookingForm, stores) -> list:
         size = int(data.get("party_size", ""))
     except (Store.DoesNotExist, ValueError, TypeError):
         return []
-    if not 1 <= size <= services.MAX_PARTY:
+    if not 1 <= size <= MAX_PARTY:
         return []
     starts = dt.datetime.combine(day, time, tzinfo=zone(store.time_zone))
     return rules.Context.load(store).evaluate(starts_at=starts, party_size=size).tables

@@ -19,24 +19,21 @@ from django.utils.translation import gettext as _
 
 from huike.core import errors
 from huike.core.audit import Action, audit_record
-from huike.core.permissions import check_perm, restrict
+from huike.core.permissions import check_perm
 from huike.core.tenancy import require_active_tenant
 from huike.core.timeutils import local_today, zone
-from huike.guests.models import Guest
-from huike.guests.selectors import guest_by_phone
-from huike.guests.services import guest_get_or_create_by_phone
 from huike.live import bus
 from huike.menu.models import DiningTable
 from huike.org.models import Store
 from huike.reservations import permissions as perms
 from huike.reservations import services as reservations
 from huike.reservations.availability import Slot
+from huike.reservations.inputs import guest_for, party_size_of, store_for
 
 from .models import WaitlistEntry
 from .selectors import entry_next_slot, entry_window
 
 Status = WaitlistEntry.Status
-MAX_PARTY = 200
 MAX_NOTES = 2000
 
 
@@ -56,49 +53,6 @@ def _no_slot() -> errors.Conflict:
 
 
 # --- Input ------------------------------------------------------------------------------------
-def _store(acting_user, store) -> Store:
-    pk = store.pk if isinstance(store, Store) else store
-    try:
-        return restrict(Store.objects.filter(active=True), acting_user).get(pk=pk)
-    except (Store.DoesNotExist, ValueError, TypeError) as exc:
-        raise errors.InvalidInput(fields={"store": [_("Not found.")]}) from exc
-
-
-def _guest(acting_user, *, guest, guest_phone, guest_name) -> Guest:
-    """The guest given, or found by phone, or created with that phone and name."""
-    if guest not in (None, ""):
-        pk = guest.pk if isinstance(guest, Guest) else guest
-        found = Guest.objects.filter(pk=pk, merged_into=None, anonymised_at=None).first()
-        if found is None:
-            raise errors.InvalidInput(fields={"guest": [_("Not found.")]})
-        return found
-    if not guest_phone:
-        raise errors.InvalidInput(fields={"guest_phone": [_("This field is required.")]})
-    try:
-        found = guest_by_phone(guest_phone)
-        if found is None:
-            found, _created = guest_get_or_create_by_phone(
-                acting_user=acting_user, phone=guest_phone, name=(guest_name or "").strip()
-            )
-    except errors.InvalidInput as exc:
-        raise errors.InvalidInput(
-            fields={"guest_phone": exc.fields.get("phone") or exc.fields.get("primary_phone")}
-        ) from exc
-    return found
-
-
-def _party(party_size) -> int:
-    try:
-        size = int(party_size)
-    except (TypeError, ValueError) as exc:
-        raise errors.InvalidInput(fields={"party_size": [_("Enter a whole number.")]}) from exc
-    if not 1 <= size <= MAX_PARTY:
-        raise errors.InvalidInput(
-            fields={"party_size": [_("Between 1 and %(n)s guests.") % {"n": MAX_PARTY}]}
-        )
-    return size
-
-
 def _window(store: Store, day, earliest, latest) -> tuple[dt.date, dt.time, dt.time]:
     problems: dict[str, list[str]] = {}
     if not isinstance(day, dt.date) or isinstance(day, dt.datetime):
@@ -211,11 +165,11 @@ def waitlist_add(
     start; the guest is found or created by phone. When a slot is already free it is offered at
     once."""
     check_perm(acting_user, perms.BOOK)
-    store = _store(acting_user, store)
-    party_size = _party(party_size)
+    store = store_for(acting_user, store)
+    party_size = party_size_of(party_size)
     day, earliest, latest = _window(store, day, earliest, latest)
     notes = _notes(notes)
-    found = _guest(acting_user, guest=guest, guest_phone=guest_phone, guest_name=guest_name)
+    found = guest_for(acting_user, guest=guest, guest_phone=guest_phone, guest_name=guest_name)
     if WaitlistEntry.objects.filter(
         store=store, guest=found, day=day, status__in=WaitlistEntry.OPEN
     ).exists():
@@ -268,7 +222,7 @@ def waitlist_check(*, acting_user, store, day: dt.date | None = None) -> list[Wa
     its next free slot now, in the order they were added, and take back the offers whose slot
     has gone. Returns the entries now offered."""
     check_perm(acting_user, perms.BOOK)
-    store = _store(acting_user, store)
+    store = store_for(acting_user, store)
     entries = WaitlistEntry.objects.filter(store=store, status__in=WaitlistEntry.OPEN)
     if day is not None:
         entries = entries.filter(day=day)

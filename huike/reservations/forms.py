@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from huike.core.forms import ConsoleForm
+from huike.core.timeutils import local_today
 
 from .models import Booking
 
@@ -17,6 +18,20 @@ class DayForm(ConsoleForm):
     def __init__(self, *args, stores, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["store"].queryset = stores
+
+    @classmethod
+    def choose(cls, query, stores):
+        """``(form, store, day)`` a page of one store's day shows for ``?store=&date=``: what
+        the query names, else the first store and its today; a value that does not parse shows
+        its error in the form and the page keeps to the defaults."""
+        first = stores.first()
+        today = local_today(first.time_zone if first else None)
+        data = {"store": first.pk if first else "", "date": today.isoformat()}
+        data.update({name: query[name] for name in ("store", "date") if query.get(name)})
+        form = cls(data, stores=stores)
+        if form.is_valid():
+            return form, form.cleaned_data["store"], form.cleaned_data["date"]
+        return form, first, today
 
 
 class BookingForm(ConsoleForm):

@@ -54,17 +54,7 @@ def _day_url(booking) -> str:
 def booking_day(request):
     """A store's bookings of one day, by time, with their actions."""
     check_perm(request.user, perms.VIEW)
-    stores = _stores(request.user)
-    first = stores.first()
-    form = DayForm(
-        request.GET or None,
-        stores=stores,
-        initial={"store": first, "date": local_today(first.time_zone if first else None)},
-    )
-    if form.is_bound and form.is_valid():
-        store, day = form.cleaned_data["store"], form.cleaned_data["date"]
-    else:
-        store, day = first, local_today(first.time_zone if first else None)
+    form, store, day = DayForm.choose(request.GET, _stores(request.user))
     bookings = selectors.bookings_of_day(user=request.user, store=store, day=day) if store else []
     return render_page(
         request,

@@ -9,7 +9,6 @@ from django.views.decorators.http import require_GET
 
 from huike.core.htmx import render_page
 from huike.core.permissions import check_perm, restrict
-from huike.core.timeutils import local_today
 from huike.org.models import Store
 
 from . import permissions as perms
@@ -23,16 +22,7 @@ def timeline(request):
     """``?store=&date=``; an HTMX request (the live refresh) gets the grid alone."""
     check_perm(request.user, perms.VIEW)
     stores = restrict(Store.objects.filter(active=True), request.user).order_by("name")
-    first = stores.first()
-    form = DayForm(
-        request.GET or None,
-        stores=stores,
-        initial={"store": first, "date": local_today(first.time_zone if first else None)},
-    )
-    if form.is_bound and form.is_valid():
-        store, day = form.cleaned_data["store"], form.cleaned_data["date"]
-    else:
-        store, day = first, local_today(first.time_zone if first else None)
+    form, store, day = DayForm.choose(request.GET, stores)
     return render_page(
         request,
         "reservations/timeline.html",

@@ -20,7 +20,6 @@ from huike.core import errors
 from huike.core.forms import run_service
 from huike.core.htmx import redirect_after_save, render_page
 from huike.core.permissions import check_perm, has_perm, restrict
-from huike.core.timeutils import local_today
 from huike.org.models import Store
 from huike.reservations import permissions as perms
 from huike.reservations.forms import DayForm
@@ -34,15 +33,10 @@ def _stores(user):
 
 
 def _store_and_day(request, data) -> tuple[DayForm, Store | None, dt.date]:
-    stores = _stores(request.user)
-    first = stores.first()
-    today = local_today(first.time_zone if first else None)
-    form = DayForm(data or None, stores=stores, initial={"store": first, "date": today})
-    if form.is_bound and form.is_valid():
-        return form, form.cleaned_data["store"], form.cleaned_data["date"]
-    if data.get("store") and not form.is_valid() and "store" in form.errors:
+    form, store, day = DayForm.choose(data, _stores(request.user))
+    if data.get("store") and "store" in form.errors:
         raise errors.NotFound()
-    return form, first, today
+    return form, store, day
 
 
 def _page_url(store, day) -> str:

@@ -40,6 +40,20 @@ def _form(org, **extra):
     }
 
 
+@pytest.mark.parametrize("page", ["booking_day", "booking_timeline", "waitlist"])
+def test_a_day_page_given_only_a_date_shows_that_day_of_the_first_store(
+    client, org, users, floor, page
+):
+    _book(org, users["desk"])
+    client.force_login(users["desk"])  # one store in scope
+    day = tomorrow_at(18).date()
+    html = client.get(reverse(page), {"date": day.isoformat()}).content.decode()
+    assert "errorlist" not in html and 'class="invalid-feedback' not in html
+    assert day.isoformat() in html and org["store"].name in html
+    bad = client.get(reverse(page), {"date": "not-a-day"}).content.decode()
+    assert "invalid-feedback" in bad or "errorlist" in bad  # the date's error is shown
+
+
 def test_day_view_lists_the_days_bookings_with_actions(client, org, users, floor):
     booking = _book(org, users["desk"])
     client.force_login(users["captain"])

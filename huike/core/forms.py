@@ -61,6 +61,11 @@ def style_widget(widget: forms.Widget, name: str) -> None:
         css = "form-control"
     widget.attrs.setdefault("class", css)
     widget.attrs.setdefault("data-testid", f"input-{name}")
+    # The browser's date and time pickers read ISO values only, whatever the page's language.
+    if isinstance(widget, forms.DateInput) and widget.input_type == "date":
+        widget.format = "%Y-%m-%d"
+    elif isinstance(widget, forms.TimeInput) and widget.input_type == "time":
+        widget.format = "%H:%M"
 
 
 def apply_domain_error(

@@ -128,3 +128,11 @@ def test_who_may_see_and_book(client, org, users, floor):
     assert client.get(reverse("booking_new")).status_code == 403
     client.force_login(users["desk"])
     assert client.get(reverse("booking_day")).status_code == 200
+
+
+def test_the_booking_form_opens_on_today_in_the_format_the_date_picker_reads(client, org, users):
+    from huike.core.timeutils import local_today
+
+    client.force_login(users["desk"])
+    html = client.get(reverse("booking_new")).content.decode()
+    assert f'type="date" name="date" value="{local_today().isoformat()}"' in html

@@ -14,6 +14,7 @@ HANDLE = register_permission(
 
 # Default grants of the built-in roles; the same table is frozen in migration 0002.
 GRANTS = {
+    "hq": [HANDLE],
     "manager": [HANDLE],
     "captain": [HANDLE],
     "waiter": [HANDLE],

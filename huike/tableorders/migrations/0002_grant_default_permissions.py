@@ -3,6 +3,7 @@ from django.db import migrations
 from huike.core.migration_helpers import grant_to_built_in_roles
 
 GRANTS = {
+    "hq": ["tableorders.handle"],
     "manager": ["tableorders.handle"],
     "captain": ["tableorders.handle"],
     "waiter": ["tableorders.handle"],

@@ -21,6 +21,8 @@ def test_the_demo_bookings_load_once(db):
         stores = {b.store_id for b in bookings}
         assert len(bookings) == len(demo.BOOKINGS) * len(stores) and stores
         assert {b.status for b in bookings} == {"pending", "confirmed"}
+        guests_of = {s: {b.guest_id for b in bookings if b.store_id == s} for s in stores}
+        assert len(set().union(*guests_of.values())) == len(demo.BOOKINGS) * len(stores)
         demo_rules = BookingRule.objects.filter(area=None)
         assert {r.store_id for r in demo_rules} == stores  # one rule per store, loaded once
         assert all(r.turn_times and r.max_parties_per_slot for r in demo_rules)

@@ -420,6 +420,16 @@ def raw_360(cursor, guest_id: int, since) -> None:
         "WHERE f.guest_id = %s ORDER BY f.captured_at DESC, f.id DESC LIMIT 50",
         "SELECT id, name, primary_phone, created_at, updated_at FROM guests_guest "
         "WHERE merged_into_id = %s ORDER BY updated_at DESC, id DESC",
+        "SELECT c.*, t.name FROM loyalty_membershipcard c "
+        "LEFT JOIN loyalty_tier t ON t.id = c.tier_id "
+        "WHERE c.guest_id = %s ORDER BY c.issued_at DESC, c.id DESC",
+        "SELECT c.*, t.name FROM coupons_coupon c "
+        "JOIN coupons_coupontemplate t ON t.id = c.template_id "
+        "WHERE c.guest_id = %s ORDER BY c.issued_at DESC, c.id DESC LIMIT 20",
+        "SELECT b.id, b.starts_at, b.ends_at, b.status, b.status_reason, b.party_size, "
+        "s.name, d.code FROM reservations_booking b JOIN org_store s ON s.id = b.store_id "
+        "LEFT JOIN menu_diningtable d ON d.id = b.table_id "
+        "WHERE b.guest_id = %s ORDER BY b.starts_at DESC, b.id DESC LIMIT 60",
     ):
         q(sql, [guest_id])
         cursor.fetchall()

@@ -12,6 +12,18 @@ from huike.core.phone import display_phone, mask_phone
 from .models import Message
 
 
+def guest_contact(guest) -> tuple[str, str]:
+    """(channel, recipient) to reach a guest: email when they prefer it and have an address,
+    else SMS to their phone, else email; ("", "") when there is no way to reach them."""
+    if guest.preferred_channel == "email" and guest.email:
+        return Message.Channel.EMAIL, guest.email
+    if guest.primary_phone:
+        return Message.Channel.SMS, guest.primary_phone
+    if guest.email:
+        return Message.Channel.EMAIL, guest.email
+    return "", ""
+
+
 def mask_email(address: str) -> str:
     local, _, domain = (address or "").partition("@")
     return f"{local[:1]}***@{domain}" if domain else "***"

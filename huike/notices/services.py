@@ -23,7 +23,7 @@ from huike.core.audit import Action, audit_record
 from huike.core.permissions import check_perm, restrict
 from huike.core.tenancy import require_active_tenant
 from huike.core.timeutils import zone
-from huike.messaging.models import Message
+from huike.messaging.selectors import guest_contact
 from huike.messaging.services import message_enqueue
 from huike.org.models import Store
 from huike.reservations.models import Booking, BookingEvent
@@ -159,18 +159,6 @@ def notice_policy_set(*, acting_user, store=None, **fields) -> NoticePolicy:
 
 
 # --- Sending ----------------------------------------------------------------------------------
-def _channel_and_recipient(guest) -> tuple[str, str, str]:
-    """(channel, recipient, note): email when the guest prefers it and has an address, else
-    SMS to their phone; no way to reach them gives an empty channel and the reason."""
-    if guest.preferred_channel == "email" and guest.email:
-        return Message.Channel.EMAIL, guest.email, ""
-    if guest.primary_phone:
-        return Message.Channel.SMS, guest.primary_phone, ""
-    if guest.email:
-        return Message.Channel.EMAIL, guest.email, ""
-    return "", "", NO_CONTACT
-
-
 def _send(booking: Booking, kind: str, dedupe_key: str) -> tuple[BookingNotice, bool]:
     """Write the notice and its outbox message once for ``dedupe_key``; (notice, new)."""
     existing = BookingNotice.objects.filter(dedupe_key=dedupe_key).first()
@@ -178,7 +166,8 @@ def _send(booking: Booking, kind: str, dedupe_key: str) -> tuple[BookingNotice, 
         return existing, False
     policy = policy_for(booking.store_id)
     values = texts.values_for(booking)
-    channel, recipient, note = _channel_and_recipient(booking.guest)
+    channel, recipient = guest_contact(booking.guest)
+    note = "" if channel else NO_CONTACT
     try:
         with transaction.atomic():
             message = None

@@ -60,6 +60,16 @@ def offer_waitlist_entry(request, entry_id: int):
     return _body(request, entry)
 
 
+@router.post(
+    "/waitlist/{entry_id}/notify",
+    response=WaitlistOut,
+    summary="Text the guest the next free slot (each slot once)",
+)
+def notify_waitlist_guest(request, entry_id: int):
+    entry = services.waitlist_notify(acting_user=request.user, entry=_entry(request, entry_id))
+    return _body(request, entry)
+
+
 @router.post("/waitlist/{entry_id}/accept", response=WaitlistOut, summary="Book the party")
 def accept_waitlist_entry(request, entry_id: int, payload: AcceptIn):
     entry = services.waitlist_accept(

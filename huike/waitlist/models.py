@@ -58,6 +58,14 @@ class WaitlistEntry(TenantScopedModel):
     offered_starts_at = models.DateTimeField(_("offered start"), null=True, blank=True)
     offered_ends_at = models.DateTimeField(_("offered end"), null=True, blank=True)
     offered_at = models.DateTimeField(_("offered at"), null=True, blank=True)
+    offer_message = models.ForeignKey(
+        "messaging.Message",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("offer texted to the guest"),
+    )
     booking = models.OneToOneField(
         "reservations.Booking",
         null=True,

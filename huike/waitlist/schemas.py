@@ -49,6 +49,14 @@ class SlotOut(Schema):
     table_code: str
 
 
+class OfferSentOut(Schema):
+    channel: str
+    status: str = Field(
+        description="The message's delivery: queued, sending, sent, delivered, failed"
+    )
+    at: dt.datetime
+
+
 class WaitlistOut(Schema):
     id: int
     store: int
@@ -63,5 +71,6 @@ class WaitlistOut(Schema):
     status_reason: str
     offered: SlotOut | None = Field(description="The slot last offered (check again)")
     next_slot: SlotOut | None = Field(description="The next free slot of the window now")
+    offer_sent: OfferSentOut | None = Field(description="The last slot texted to the guest")
     booking: int | None
     created_at: dt.datetime

@@ -19,7 +19,7 @@ Status = WaitlistEntry.Status
 
 def entries_for_user(user) -> QuerySet[WaitlistEntry]:
     return restrict(WaitlistEntry.objects.all(), user).select_related(
-        "guest", "store", "offered_table", "booking"
+        "guest", "store", "offered_table", "booking", "offer_message"
     )
 
 
@@ -117,6 +117,15 @@ def entry_data(entry: WaitlistEntry, slot: Slot | None = None) -> dict:
             else None
         ),
         "next_slot": slot_data(slot),
+        "offer_sent": (
+            {
+                "channel": entry.offer_message.channel,
+                "status": entry.offer_message.status,
+                "at": entry.offer_message.created_at,
+            }
+            if entry.offer_message_id
+            else None
+        ),
         "booking": entry.booking_id,
         "created_at": entry.created_at,
     }

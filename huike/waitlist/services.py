@@ -24,6 +24,8 @@ from huike.core.tenancy import require_active_tenant
 from huike.core.timeutils import local_today, zone
 from huike.live import bus
 from huike.menu.models import DiningTable
+from huike.messaging.selectors import guest_contact
+from huike.messaging.services import message_enqueue
 from huike.org.models import Store
 from huike.reservations import permissions as perms
 from huike.reservations import services as reservations
@@ -76,6 +78,13 @@ def _notes(notes) -> str:
             fields={"notes": [_("At most %(n)s characters.") % {"n": MAX_NOTES}]}
         )
     return text
+
+
+def _unreachable() -> errors.Conflict:
+    return errors.Conflict(
+        _("This guest has no phone number or email address to send it to."),
+        code="guest_unreachable",
+    )
 
 
 def _lock(entry: WaitlistEntry | int) -> WaitlistEntry:
@@ -213,6 +222,67 @@ def waitlist_offer(*, acting_user, entry) -> WaitlistEntry:
     if not entry.is_open:
         raise _not_open(entry)
     _reoffer(entry, acting_user=acting_user)
+    return entry
+
+
+def offer_text_values(entry: WaitlistEntry) -> dict[str, str]:
+    """The placeholders of the offer message, in the order the SMS template takes them."""
+    local = timezone.localtime(entry.offered_starts_at, zone(entry.store.time_zone))
+    guest = entry.guest
+    return {
+        "guest": guest.title or guest.name or _("Dear guest"),
+        "store": entry.store.name,
+        "date": f"{local.month}月{local.day}日",
+        "time": f"{local:%H:%M}",
+        "party": str(entry.party_size),
+        "table": entry.offered_table.name or entry.offered_table.code,
+    }
+
+
+@transaction.atomic
+def waitlist_notify(*, acting_user, entry) -> WaitlistEntry:
+    """Tell the waiting guest (SMS, or email if they prefer it) that a table is free: the
+    entry's next free slot, found again now. Each slot is sent once, however often staff press
+    the button; a different slot later is a new message. Nothing free: ``no_slot_free``."""
+    check_perm(acting_user, perms.BOOK)
+    entry = _lock(entry)
+    if not entry.is_open:
+        raise _not_open(entry)
+    _reoffer(entry, acting_user=acting_user)
+    if entry.status != Status.OFFERED:
+        raise _no_slot()
+    channel, recipient = guest_contact(entry.guest)
+    if not channel:
+        raise _unreachable()
+    values = offer_text_values(entry)
+    message = message_enqueue(
+        channel=channel,
+        recipient=recipient,
+        purpose="waitlist.offer",
+        body=_(
+            "%(guest)s, a table for %(party)s is free at %(store)s on %(date)s at %(time)s "
+            "(%(table)s). Call us soon to book it."
+        )
+        % values,
+        params=list(values.values()),
+        subject=_("A table is free · %(store)s") % values,
+        reference=f"waitlist.entry:{entry.pk}",
+        dedupe_key=(
+            f"waitlist:{entry.pk}:offer:{entry.offered_table_id}:"
+            f"{entry.offered_starts_at.isoformat()}"
+        ),
+        acting_user=acting_user,
+    )
+    if entry.offer_message_id != message.pk:
+        entry.offer_message = message
+        entry.save(update_fields=["offer_message", "updated_at"])
+        audit_record(
+            action=Action.UPDATE,
+            actor=acting_user,
+            obj=entry,
+            changes={"offer_sent": message.pk, "channel": channel},
+        )
+        _publish(entry)
     return entry
 
 

@@ -8,4 +8,5 @@ urlpatterns = [
     path("check/", views.waitlist_check, name="waitlist_check"),
     path("<int:pk>/accept/", views.waitlist_accept, name="waitlist_accept"),
     path("<int:pk>/cancel/", views.waitlist_cancel, name="waitlist_cancel"),
+    path("<int:pk>/notify/", views.waitlist_notify, name="waitlist_notify"),
 ]

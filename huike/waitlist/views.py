@@ -152,6 +152,21 @@ def waitlist_cancel(request, pk: int):
 
 @login_required
 @require_POST
+def waitlist_notify(request, pk: int):
+    """'Text the guest': the slot free now, sent to the waiting guest once."""
+    check_perm(request.user, perms.BOOK)
+    entry = selectors.entry_get_for_user(user=request.user, entry_id=pk)
+    try:
+        services.waitlist_notify(acting_user=request.user, entry=entry)
+    except (errors.InvalidInput, errors.Conflict) as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, _("The guest is being told about the free table."))
+    return redirect(_back(request, entry))
+
+
+@login_required
+@require_POST
 def waitlist_check(request):
     """'Check again': offer every open party of the day its next free slot now."""
     check_perm(request.user, perms.BOOK)

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from huike.core.tenancy import tenant_context
 from huike.live.tests.conftest import thread_server  # noqa: F401  (uvicorn: SSE needs ASGI)
+from huike.messaging.models import Message
 from huike.reservations import services as reservations
 from huike.reservations.models import Booking
 from huike.reservations.tests.conftest import make_floor, tomorrow_at
@@ -70,6 +71,10 @@ def test_an_agent_waitlists_a_party_and_books_the_slot_freed_by_a_cancellation(
         expect(slot).to_contain_text("18:00")  # no reload: the live event
         expect(slot).to_contain_text("牡丹厅")
 
+        page.get_by_test_id("waitlist-notify").click()  # the agent texts the guest first
+        expect(page.get_by_test_id("waitlist-offer-sent")).to_contain_text("已告知顾客")
+        with tenant_context(live_org["tenant"]):
+            assert Message.objects.filter(purpose="waitlist.offer").count() == 1
         page.get_by_test_id("waitlist-book").click()
         expect(page).to_have_url(re.compile(r"/reservations/\d+/$"))
         with tenant_context(live_org["tenant"]):
